@@ -1,0 +1,181 @@
+// The database tables (drizzle). Row types are inferred from here; migrations are generated from here.
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const timestamps = {
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+};
+
+export const venues = sqliteTable('venues', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  streetAddress: text('street_address').notNull().default(''),
+  postalCode: text('postal_code').notNull().default(''),
+  city: text('city').notNull().default(''),
+  latitude: real('latitude'),
+  longitude: real('longitude'),
+  ...timestamps,
+});
+
+export const networks = sqliteTable('networks', {
+  slug: text('slug').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  purpose: text('purpose').notNull().default(''),
+  organiserName: text('organiser_name').notNull().default(''),
+  organiserEmail: text('organiser_email'),
+  organiserPhone: text('organiser_phone'),
+  organiserAddress: text('organiser_address'),
+  seasonStart: text('season_start'),
+  seasonEnd: text('season_end'),
+  timeZone: text('time_zone').notNull().default('Europe/Copenhagen'),
+  standardMeetingMinutes: integer('standard_meeting_minutes').notNull().default(360),
+  defaultVenueId: text('default_venue_id').references(() => venues.id, { onDelete: 'restrict' }),
+  ...timestamps,
+});
+
+export const meetingStatuses = ['draft', 'announced', 'cancelled'] as const;
+
+export const meetings = sqliteTable(
+  'meetings',
+  {
+    id: text('id').primaryKey(),
+    networkSlug: text('network_slug')
+      .notNull()
+      .references(() => networks.slug, { onDelete: 'restrict' }),
+    title: text('title').notNull(),
+    date: text('date').notNull(),
+    startTime: text('start_time').notNull(),
+    endTime: text('end_time').notNull(),
+    timeZone: text('time_zone').notNull(),
+    venueId: text('venue_id').references(() => venues.id, { onDelete: 'restrict' }),
+    status: text('status', { enum: meetingStatuses }).notNull().default('draft'),
+    description: text('description').notNull().default(''),
+    capacity: integer('capacity'),
+    ...timestamps,
+  },
+  (t) => [index('meetings_network_date').on(t.networkSlug, t.date, t.startTime, t.id)],
+);
+
+export const tracks = sqliteTable(
+  'tracks',
+  {
+    id: text('id').primaryKey(),
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    audience: text('audience').notNull().default(''),
+    room: text('room'),
+    sortOrder: integer('sort_order').notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [index('tracks_meeting').on(t.meetingId, t.sortOrder, t.id)],
+);
+
+export const themes = sqliteTable(
+  'themes',
+  {
+    id: text('id').primaryKey(),
+    networkSlug: text('network_slug')
+      .notNull()
+      .references(() => networks.slug, { onDelete: 'restrict' }),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('themes_network_key').on(t.networkSlug, t.key)],
+);
+
+export const speakers = sqliteTable('speakers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  title: text('title').notNull().default(''),
+  organisation: text('organisation').notNull().default(''),
+  email: text('email'),
+  ...timestamps,
+});
+
+export const itemKinds = [
+  'welcome',
+  'presentation',
+  'discussion',
+  'peer-sparring',
+  'workshop',
+  'break',
+  'lunch',
+  'other',
+] as const;
+
+export const agendaItems = sqliteTable(
+  'agenda_items',
+  {
+    id: text('id').primaryKey(),
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    trackId: text('track_id').references(() => tracks.id, { onDelete: 'cascade' }),
+    startTime: text('start_time').notNull(),
+    endTime: text('end_time').notNull(),
+    title: text('title').notNull(),
+    kind: text('kind', { enum: itemKinds }).notNull(),
+    description: text('description').notNull().default(''),
+    ...timestamps,
+  },
+  (t) => [index('items_meeting_time').on(t.meetingId, t.startTime, t.id), index('items_track').on(t.trackId)],
+);
+
+export const itemThemes = sqliteTable(
+  'item_themes',
+  {
+    itemId: text('item_id')
+      .notNull()
+      .references(() => agendaItems.id, { onDelete: 'cascade' }),
+    themeId: text('theme_id')
+      .notNull()
+      .references(() => themes.id, { onDelete: 'restrict' }),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.themeId] }), index('item_themes_theme').on(t.themeId)],
+);
+
+export const itemSpeakers = sqliteTable(
+  'item_speakers',
+  {
+    itemId: text('item_id')
+      .notNull()
+      .references(() => agendaItems.id, { onDelete: 'cascade' }),
+    speakerId: text('speaker_id')
+      .notNull()
+      .references(() => speakers.id, { onDelete: 'restrict' }),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.speakerId] }), index('item_speakers_speaker').on(t.speakerId)],
+);
+
+export const tokenRoles = ['admin', 'coordinator'] as const;
+
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: tokenRoles }).notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+  lastUsedAt: text('last_used_at'),
+  revokedAt: text('revoked_at'),
+  expiresAt: text('expires_at').default(sql`NULL`),
+});
+
+export type VenueRow = typeof venues.$inferSelect;
+export type NetworkRow = typeof networks.$inferSelect;
+export type MeetingRow = typeof meetings.$inferSelect;
+export type TrackRow = typeof tracks.$inferSelect;
+export type ThemeRow = typeof themes.$inferSelect;
+export type SpeakerRow = typeof speakers.$inferSelect;
+export type ItemRow = typeof agendaItems.$inferSelect;
+export type TokenRow = typeof apiTokens.$inferSelect;
+export type MeetingStatus = (typeof meetingStatuses)[number];
+export type ItemKind = (typeof itemKinds)[number];
+export type TokenRole = (typeof tokenRoles)[number];

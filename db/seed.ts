@@ -1,0 +1,29 @@
+// Loads the seed network into an empty database, through the same validation and repositories as the API.
+import { networks } from './schema.js';
+import type { Db } from './client.js';
+import { meetingsRepository } from '../server/meetings/meetings.repository.js';
+import { meetingCreate } from '../server/meetings/meetings.schemas.js';
+import { networksRepository } from '../server/networks/networks.repository.js';
+import { networkCreate } from '../server/networks/networks.schemas.js';
+import { themesRepository } from '../server/themes/themes.repository.js';
+import { themeCreate } from '../server/themes/themes.schemas.js';
+import { venuesRepository } from '../server/venues/venues.repository.js';
+import { venueCreate } from '../server/venues/venues.schemas.js';
+import { seedMeetings, seedNetwork, seedThemes, seedVenue } from './seed-data.js';
+
+/** True when it seeded; false when the database already held data. */
+export function seedIfEmpty(db: Db): boolean {
+  if (db.select({ slug: networks.slug }).from(networks).limit(1).get()) return false;
+  db.transaction(
+    () => {
+      const venue = venuesRepository(db).create(venueCreate.parse(seedVenue));
+      const network = networksRepository(db, '').create(networkCreate.parse({ ...seedNetwork, defaultVenueId: venue.id }));
+      const themes = themesRepository(db, '');
+      for (const t of seedThemes) themes.create(network.slug, themeCreate.parse(t));
+      const meetings = meetingsRepository(db, '');
+      for (const m of seedMeetings) meetings.create(network.slug, meetingCreate.parse(m));
+    },
+    { behavior: 'immediate' },
+  );
+  return true;
+}

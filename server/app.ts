@@ -1,0 +1,81 @@
+// Builds the whole service as a Fastify instance. Never listens: server/main.ts does that.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { closeDatabase, openDatabase, type Db } from '../db/client.js';
+import { seedIfEmpty } from '../db/seed.js';
+import { authPlugin } from './auth/auth.plugin.js';
+import type { Config } from './config.js';
+import { registerProblemHandlers } from './http/problem.js';
+import { apiRoutes } from './routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    config: Config;
+  }
+}
+
+export interface BuildOptions {
+  /** Use this database instead of opening `config.databasePath` (the app then does not close it). */
+  db?: Db;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            redact: { paths: ['req.headers.authorization'], censor: '[redacted]' },
+          },
+    bodyLimit: 64 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandlers(app);
+
+  const db = options.db ?? openDatabase(config.databasePath);
+  if (!options.db) app.addHook('onClose', async () => closeDatabase(db));
+  if (config.seed) seedIfEmpty(db);
+  app.decorate('db', db);
+  app.decorate('config', config);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'netagenda',
+        version: '1.0.0',
+        description:
+          'Meetings, parallel tracks, themes and agendas for professional networks of public-sector consultants. ' +
+          'Reads of networks and announced meetings are public; every write needs `Authorization: Bearer <token>`. ' +
+          'Errors are RFC 9457 `application/problem+json` with a stable `code`.',
+      },
+      servers: [{ url: config.publicBaseUrl }],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(authPlugin);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => {
+    db.$client.prepare('SELECT 1').get();
+    return { status: 'ok' };
+  });
+  await app.register(apiRoutes, { prefix: '/api/v1' });
+  return app;
+}

@@ -1,0 +1,64 @@
+// Service configuration: parsed once from the environment with zod; tests build their own.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const envSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_PATH: z.string().min(1).default('./data/netagenda.db'),
+  PUBLIC_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://netagenda.example.dk' })
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FEED_TTL_MINUTES: z.coerce.number().int().min(5).max(10080).default(60),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  publicBaseUrl: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** How often calendar clients are told to refresh feeds (REFRESH-INTERVAL, X-PUBLISHED-TTL). */
+  feedTtlMinutes: number;
+  /** Load the seed network into an empty database at start-up. */
+  seed: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, as in most twelve-factor services.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const hostForUrl = e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databasePath: e.DATABASE_PATH,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${hostForUrl}:${e.PORT}`).replace(/\/+$/, ''),
+    logLevel: e.LOG_LEVEL,
+    feedTtlMinutes: e.FEED_TTL_MINUTES,
+    seed: true,
+  };
+}
+
+/** A configuration for tests and scripts: in-memory database, no logging. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    databasePath: ':memory:',
+    publicBaseUrl: 'http://127.0.0.1:3000',
+    logLevel: 'silent',
+    feedTtlMinutes: 60,
+    seed: false,
+    ...overrides,
+  };
+}

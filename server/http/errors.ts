@@ -1,0 +1,33 @@
+// The one error type of the service: a stable machine code, an HTTP status and a human message.
+// The error handler (problem.ts) turns it into RFC 9457 application/problem+json.
+
+export interface FieldError {
+  /** Where the problem is, e.g. `body.startTime` or `querystring.limit`. */
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export const notFound = (what: string, id: string) =>
+  new AppError(404, 'not-found', 'Not found', `${what} '${id}' does not exist`);
+
+export const conflict = (code: string, detail: string, extra: Record<string, unknown> = {}) =>
+  new AppError(409, code, 'Conflict', detail, extra);
+
+export const badRequest = (code: string, detail: string, errors?: FieldError[]) =>
+  new AppError(400, code, 'Bad request', detail, errors ? { errors } : {});
+
+export const unauthorized = (detail: string) => new AppError(401, 'unauthorized', 'Unauthorized', detail);
+
+export const forbidden = (detail: string) => new AppError(403, 'forbidden', 'Forbidden', detail);

@@ -1,0 +1,52 @@
+// Reusable zod fields for request and response schemas.
+import { z } from 'zod';
+import { DATE_RE, TIME_RE, isValidDate, isValidTimeZone } from '../time/local-time.js';
+
+/** Text a person typed: trimmed length limits, no NUL or other C0 controls except tab and newlines. */
+export const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'must not contain control characters');
+
+export const name = (max = 200) => text(max).refine((s) => s.trim().length > 0, 'must not be blank');
+
+export const dateString = z
+  .string()
+  .regex(DATE_RE, 'must be a date YYYY-MM-DD')
+  .refine(isValidDate, 'must be a real calendar date')
+  .meta({ example: '2019-09-11' });
+
+export const timeString = z.string().regex(TIME_RE, 'must be a time HH:MM (00:00–23:59)').meta({ example: '10:00' });
+
+export const timeZone = z
+  .string()
+  .max(64)
+  .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Copenhagen')
+  .meta({ example: 'Europe/Copenhagen' });
+
+export const email = z.email().max(254);
+
+export const id = z.string().min(1).max(64);
+
+export const timestamps = {
+  createdAt: z.string().describe('When it was created (UTC, ISO 8601)'),
+  updatedAt: z.string().describe('When it last changed (UTC, ISO 8601)'),
+};
+
+/** A moment given both as wall time in its zone and as a UTC instant. */
+export const moment = z
+  .object({
+    local: z.string().describe('Wall time in `timeZone`, `YYYY-MM-DDTHH:MM`').meta({ example: '2019-09-11T10:00' }),
+    timeZone: z.string().meta({ example: 'Europe/Copenhagen' }),
+    offset: z.string().describe('ISO 8601 with UTC offset').meta({ example: '2019-09-11T10:00:00+02:00' }),
+    utc: z.string().describe('The UTC instant').meta({ example: '2019-09-11T08:00:00Z' }),
+  })
+  .meta({ id: 'Moment' });
+
+export const feedLinks = z
+  .object({
+    https: z.string().describe('Feed URL over http(s)'),
+    webcal: z.string().describe('The same feed as a webcal:// subscription link'),
+  })
+  .meta({ id: 'FeedLinks' });

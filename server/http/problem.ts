@@ -1,0 +1,125 @@
+// RFC 9457 problem details: the response schema every route documents, and the one error handler that
+// turns every failure (ours, validation, Fastify's own, SQLite's) into application/problem+json.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, type FieldError } from './errors.js';
+
+export const PROBLEM_TYPE_BASE = 'https://netagenda.dk/problems/';
+
+export const problemSchema = z
+  .looseObject({
+    type: z.string().describe('A URI naming the problem type'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    code: z.string().describe('Stable machine-readable code, e.g. `not-found`, `validation-failed`'),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('For validation errors: each offending field'),
+  })
+  .meta({ id: 'Problem' });
+
+export type Problem = z.infer<typeof problemSchema>;
+
+const descriptions: Record<number, string> = {
+  400: 'The request is malformed or fails validation',
+  401: 'A valid API token is required',
+  403: 'The token may not do this',
+  404: 'No such resource (or not visible without a token)',
+  409: 'The request conflicts with the current state',
+  412: 'The resource changed since it was read',
+  413: 'The body is too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable',
+  428: 'A precondition header is required',
+  429: 'Too many requests',
+};
+
+/** Documented problem responses for a route. */
+export function problems(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        description: descriptions[s] ?? 'Problem',
+        content: { 'application/problem+json': { schema: problemSchema } },
+      },
+    ]),
+  ) as Record<number, { description: string; content: { 'application/problem+json': { schema: typeof problemSchema } } }>;
+}
+
+export function problemBody(status: number, code: string, title: string, detail?: string, extra: Record<string, unknown> = {}): Problem {
+  return { type: PROBLEM_TYPE_BASE + code, title, status, code, ...(detail ? { detail } : {}), ...extra };
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .serializer((p: unknown) => JSON.stringify(p))
+    .send(problem);
+}
+
+function validationErrors(err: FastifyError): FieldError[] {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const context = err.validationContext ?? 'request';
+    return err.validation.map((v) => {
+      const sub = v.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+      return { path: sub ? `${context}.${sub}` : context, message: v.message ?? 'invalid' };
+    });
+  }
+  return [];
+}
+
+// Fastify's own client errors, by their codes: a stable code of ours for each.
+const fastifyCodes: Record<string, [string, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: ['invalid-json', 'The body is not valid JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid-json', 'The body is empty but declared as JSON'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['payload-too-large', 'The body is too large'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported-media-type', 'Send JSON with Content-Type: application/json'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['bad-request', 'Content-Length does not match the body'],
+  FST_ERR_CTP_INVALID_TYPE: ['unsupported-media-type', 'The Content-Type header is invalid'],
+};
+
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof AppError) {
+      return sendProblem(reply, problemBody(err.status, err.code, err.title, err.detail, err.extra));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const errors = validationErrors(err);
+      return sendProblem(
+        reply,
+        problemBody(400, 'validation-failed', 'Validation failed', 'The request does not match the schema', { errors }),
+      );
+    }
+    if (!isResponseSerializationError(err)) {
+      if (err.code && fastifyCodes[err.code]) {
+        const [code, detail] = fastifyCodes[err.code]!;
+        const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+        return sendProblem(reply, problemBody(status, code, 'Bad request', detail));
+      }
+      // SQLite constraint violations that slipped past our own checks (e.g. a race on a unique key).
+      const sqliteCode = (err as { code?: string }).code ?? '';
+      if (sqliteCode.startsWith('SQLITE_CONSTRAINT')) {
+        return sendProblem(
+          reply,
+          problemBody(409, 'constraint-violation', 'Conflict', 'The change conflicts with existing data'),
+        );
+      }
+      if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+        const code = err.statusCode === 429 ? 'rate-limited' : 'bad-request';
+        return sendProblem(reply, problemBody(err.statusCode, code, 'Bad request', err.message));
+      }
+    }
+    request.log.error({ err }, 'unhandled error');
+    return sendProblem(reply, problemBody(500, 'internal-error', 'Internal server error', 'Something went wrong on our side'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problemBody(404, 'route-not-found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}

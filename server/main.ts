@@ -1,0 +1,51 @@
+// The process entry point: loads configuration, listens, and shuts down gracefully on SIGINT/SIGTERM
+// (in-flight requests finish, the WAL is checkpointed and the database closed).
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const app = await buildApp(config);
+  let closing = false;
+  // Keep-alive sockets would hold close() open (fastify#7044): tell clients to go once shutdown begins.
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.log.error('graceful shutdown timed out');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(`netagenda serving ${config.publicBaseUrl} (database ${config.databasePath})`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`netagenda failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,138 @@
+// Meetings of a network: a date, local hours in a zone, a venue and a status.
+import { and, asc, eq, gt, gte, lt, lte, ne, or } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { agendaItems, meetings, venues, type MeetingRow, type VenueRow } from '../../db/schema.js';
+import { feedLinks } from '../feeds/feed-links.js';
+import { conflict, notFound } from '../http/errors.js';
+import { newId, nowIso } from '../http/ids.js';
+import { after, decodeCursor, page } from '../http/pagination.js';
+import { networksRepository } from '../networks/networks.repository.js';
+import { toMinutes } from '../time/local-time.js';
+import { moment } from '../time/moment.js';
+import { toVenue, venuesRepository } from '../venues/venues.repository.js';
+import { checkMeetingHours, defaultEndTime } from './meeting-times.js';
+import type { Meeting, MeetingCreate, MeetingPatch } from './meetings.schemas.js';
+import type { MeetingStatus } from '../../db/schema.js';
+
+export function toMeeting(row: MeetingRow, venue: VenueRow | null, baseUrl: string): Meeting {
+  return {
+    ...row,
+    start: moment(row.date, row.startTime, row.timeZone),
+    end: moment(row.date, row.endTime, row.timeZone),
+    durationMinutes: toMinutes(row.endTime) - toMinutes(row.startTime),
+    venue: venue ? toVenue(venue) : null,
+    feeds: {
+      meeting: feedLinks(baseUrl, `/feeds/meetings/${row.id}.ics`),
+      meetingWithItems: feedLinks(baseUrl, `/feeds/meetings/${row.id}.ics?items=1`),
+    },
+  };
+}
+
+export interface MeetingFilter {
+  from?: string | undefined;
+  to?: string | undefined;
+  status?: MeetingStatus | undefined;
+  includeDrafts: boolean;
+}
+
+export function meetingsRepository(db: Db, baseUrl: string) {
+  const networkRepo = networksRepository(db, baseUrl);
+  const venueRepo = venuesRepository(db);
+
+  const selectWithVenue = () =>
+    db.select({ m: meetings, v: venues }).from(meetings).leftJoin(venues, eq(meetings.venueId, venues.id));
+
+  /** The meeting row, or 404 also when it is a draft the caller may not see. */
+  const getRow = (id: string, includeDrafts = true): MeetingRow => {
+    const row = db.select().from(meetings).where(eq(meetings.id, id)).get();
+    if (!row || (row.status === 'draft' && !includeDrafts)) throw notFound('Meeting', id);
+    return row;
+  };
+
+  const get = (id: string, includeDrafts = true): Meeting => {
+    getRow(id, includeDrafts);
+    const r = selectWithVenue().where(eq(meetings.id, id)).get()!;
+    return toMeeting(r.m, r.v, baseUrl);
+  };
+
+  /** Items that would fall outside new hours block the change: the agenda must stay consistent. */
+  function assertItemsInside(meetingId: string, startTime: string, endTime: string) {
+    const outside = db
+      .select({ id: agendaItems.id })
+      .from(agendaItems)
+      .where(
+        and(eq(agendaItems.meetingId, meetingId), or(lt(agendaItems.startTime, startTime), gt(agendaItems.endTime, endTime))),
+      )
+      .all();
+    if (outside.length > 0) {
+      throw conflict('items-outside-meeting', 'The new hours would leave agenda items outside the meeting', {
+        items: outside.map((o) => o.id),
+      });
+    }
+  }
+
+  return {
+    getRow,
+    get,
+    list(slug: string, filter: MeetingFilter, limit: number, cursor?: string) {
+      networkRepo.getRow(slug);
+      const key = decodeCursor(cursor, 3);
+      const rows = selectWithVenue()
+        .where(
+          and(
+            eq(meetings.networkSlug, slug),
+            filter.from ? gte(meetings.date, filter.from) : undefined,
+            filter.to ? lte(meetings.date, filter.to) : undefined,
+            filter.status ? eq(meetings.status, filter.status) : undefined,
+            filter.includeDrafts ? undefined : ne(meetings.status, 'draft'),
+            key ? after([meetings.date, meetings.startTime, meetings.id], key) : undefined,
+          ),
+        )
+        .orderBy(asc(meetings.date), asc(meetings.startTime), asc(meetings.id))
+        .limit(limit + 1)
+        .all();
+      return page(rows, limit, (r) => [r.m.date, r.m.startTime, r.m.id], (r) => toMeeting(r.m, r.v, baseUrl));
+    },
+    create(slug: string, input: MeetingCreate): Meeting {
+      const network = networkRepo.getRow(slug);
+      const timeZone = input.timeZone ?? network.timeZone;
+      const endTime = input.endTime ?? defaultEndTime(input.startTime, network.standardMeetingMinutes);
+      checkMeetingHours(input.date, input.startTime, endTime, timeZone);
+      const venueId = input.venueId === undefined ? network.defaultVenueId : input.venueId;
+      if (venueId) venueRepo.assertExists(venueId, 'body.venueId');
+      const now = nowIso();
+      const row = db
+        .insert(meetings)
+        .values({ ...input, id: newId('mtg'), networkSlug: slug, endTime, timeZone, venueId, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
+      return get(row.id);
+    },
+    update(id: string, patch: MeetingPatch): Meeting {
+      return db.transaction(
+        () => {
+          const current = getRow(id);
+          const next = { ...current, ...patch };
+          checkMeetingHours(next.date, next.startTime, next.endTime, next.timeZone);
+          if (patch.venueId) venueRepo.assertExists(patch.venueId, 'body.venueId');
+          if (patch.startTime !== undefined || patch.endTime !== undefined) {
+            assertItemsInside(id, next.startTime, next.endTime);
+          }
+          db.update(meetings).set({ ...patch, updatedAt: nowIso() }).where(eq(meetings.id, id)).run();
+          return get(id);
+        },
+        { behavior: 'immediate' },
+      );
+    },
+    /** Removes the meeting with its tracks and items (foreign keys cascade) in one transaction. */
+    remove(id: string): void {
+      db.transaction(
+        (tx) => {
+          getRow(id);
+          tx.delete(meetings).where(eq(meetings.id, id)).run();
+        },
+        { behavior: 'immediate' },
+      );
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { canSeeDrafts } from '../auth/auth.plugin.js';
+import { pageOf } from '../http/pagination.js';
+import { problems } from '../http/problem.js';
+import { bearer, idParams, noContent, secured } from '../http/route-kit.js';
+import { slugParams } from '../networks/networks.schemas.js';
+import { meetingsRepository } from './meetings.repository.js';
+import { meeting, meetingCreate, meetingListQuery, meetingPatch } from './meetings.schemas.js';
+
+export const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
+  const repo = meetingsRepository(app.db, app.config.publicBaseUrl);
+  const tags = ['meetings'];
+
+  app.get('/networks/:slug/meetings', {
+    schema: {
+      tags,
+      summary: 'List a network’s meetings by date (drafts only with a token)',
+      params: slugParams,
+      querystring: meetingListQuery,
+      response: { 200: pageOf(meeting), ...problems(400, 404) },
+    },
+    handler: async (req) => {
+      const { limit, cursor, ...filter } = req.query;
+      return repo.list(req.params.slug, { ...filter, includeDrafts: canSeeDrafts(req) }, limit, cursor);
+    },
+  });
+  app.post('/networks/:slug/meetings', {
+    ...secured,
+    schema: { tags, summary: 'Create a meeting', security: bearer, params: slugParams, body: meetingCreate, response: { 201: meeting, ...problems(400, 401, 404) } },
+    handler: async (req, reply) => reply.code(201).send(repo.create(req.params.slug, req.body)),
+  });
+  app.get('/meetings/:id', {
+    schema: { tags, summary: 'Read a meeting', params: idParams, response: { 200: meeting, ...problems(404) } },
+    handler: async (req) => repo.get(req.params.id, canSeeDrafts(req)),
+  });
+  app.patch('/meetings/:id', {
+    ...secured,
+    schema: { tags, summary: 'Update a meeting', security: bearer, params: idParams, body: meetingPatch, response: { 200: meeting, ...problems(400, 401, 404, 409) } },
+    handler: async (req) => repo.update(req.params.id, req.body),
+  });
+  app.delete('/meetings/:id', {
+    ...secured,
+    schema: { tags, summary: 'Delete a meeting with its tracks and items', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 404) } },
+    handler: async (req, reply) => {
+      repo.remove(req.params.id);
+      return reply.code(204).send();
+    },
+  });
+};

@@ -1,0 +1,113 @@
+// Networks: the unit a coordinator runs; addressed by slug, which never changes.
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { meetings, networks, themes, type NetworkRow } from '../../db/schema.js';
+import { feedLinks } from '../feeds/feed-links.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
+import { nowIso } from '../http/ids.js';
+import { after, decodeCursor, page } from '../http/pagination.js';
+import { venuesRepository } from '../venues/venues.repository.js';
+import type { Network, NetworkCreate, NetworkPatch } from './networks.schemas.js';
+
+export function toNetwork(row: NetworkRow, baseUrl: string): Network {
+  const { organiserName, organiserEmail, organiserPhone, organiserAddress, ...rest } = row;
+  return {
+    ...rest,
+    organiser: { name: organiserName, email: organiserEmail, phone: organiserPhone, address: organiserAddress },
+    feeds: { meetings: feedLinks(baseUrl, `/feeds/networks/${row.slug}.ics`) },
+  };
+}
+
+type Columns = Partial<Omit<NetworkRow, 'slug' | 'createdAt' | 'updatedAt'>>;
+
+function columns(input: NetworkPatch): Columns {
+  const { organiser, ...rest } = input;
+  const out: Columns = { ...rest };
+  if (organiser) {
+    if (organiser.name !== undefined) out.organiserName = organiser.name;
+    if (organiser.email !== undefined) out.organiserEmail = organiser.email;
+    if (organiser.phone !== undefined) out.organiserPhone = organiser.phone;
+    if (organiser.address !== undefined) out.organiserAddress = organiser.address;
+  }
+  return out;
+}
+
+function checkSeason(start: string | null | undefined, end: string | null | undefined) {
+  if (start && end && end < start) {
+    throw badRequest('invalid-season', 'seasonEnd is before seasonStart', [
+      { path: 'body.seasonEnd', message: 'must not be before seasonStart' },
+    ]);
+  }
+}
+
+export function networksRepository(db: Db, baseUrl: string) {
+  const venues = venuesRepository(db);
+  const getRow = (slug: string): NetworkRow => {
+    const row = db.select().from(networks).where(eq(networks.slug, slug)).get();
+    if (!row) throw notFound('Network', slug);
+    return row;
+  };
+  const map = (row: NetworkRow) => toNetwork(row, baseUrl);
+  return {
+    getRow,
+    get: (slug: string) => map(getRow(slug)),
+    list(limit: number, cursor?: string) {
+      const key = decodeCursor(cursor, 1);
+      const rows = db
+        .select()
+        .from(networks)
+        .where(key ? after([networks.slug], key) : undefined)
+        .orderBy(asc(networks.slug))
+        .limit(limit + 1)
+        .all();
+      return page(rows, limit, (r) => [r.slug], map);
+    },
+    create(input: NetworkCreate): Network {
+      checkSeason(input.seasonStart, input.seasonEnd);
+      if (input.defaultVenueId) venues.assertExists(input.defaultVenueId, 'body.defaultVenueId');
+      return db.transaction(
+        (tx) => {
+          if (tx.select({ slug: networks.slug }).from(networks).where(eq(networks.slug, input.slug)).get()) {
+            throw conflict('slug-taken', `A network with slug '${input.slug}' already exists`);
+          }
+          const now = nowIso();
+          const row = tx
+            .insert(networks)
+            .values({ ...columns(input), slug: input.slug, name: input.name, createdAt: now, updatedAt: now })
+            .returning()
+            .get();
+          return map(row);
+        },
+        { behavior: 'immediate' },
+      );
+    },
+    update(slug: string, patch: NetworkPatch): Network {
+      const current = getRow(slug);
+      checkSeason(
+        patch.seasonStart !== undefined ? patch.seasonStart : current.seasonStart,
+        patch.seasonEnd !== undefined ? patch.seasonEnd : current.seasonEnd,
+      );
+      if (patch.defaultVenueId) venues.assertExists(patch.defaultVenueId, 'body.defaultVenueId');
+      const row = db
+        .update(networks)
+        .set({ ...columns(patch), updatedAt: nowIso() })
+        .where(eq(networks.slug, slug))
+        .returning()
+        .get();
+      return map(row!);
+    },
+    remove(slug: string): void {
+      db.transaction(
+        (tx) => {
+          getRow(slug);
+          const used =
+            tx.select({ id: meetings.id }).from(meetings).where(eq(meetings.networkSlug, slug)).get() ??
+            tx.select({ id: themes.id }).from(themes).where(eq(themes.networkSlug, slug)).get();
+          if (used) throw conflict('network-not-empty', `Network '${slug}' still has meetings or themes; delete them first`);
+          tx.delete(networks).where(eq(networks.slug, slug)).run();
+        },
+        { behavior: 'immediate' },
+      );
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { pageOf, pageQuery } from '../http/pagination.js';
+import { problems } from '../http/problem.js';
+import { bearer, noContent, secured } from '../http/route-kit.js';
+import { networksRepository } from './networks.repository.js';
+import { network, networkCreate, networkPatch, slugParams } from './networks.schemas.js';
+
+export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
+  const repo = networksRepository(app.db, app.config.publicBaseUrl);
+  const tags = ['networks'];
+
+  app.get('/networks', {
+    schema: { tags, summary: 'List networks', querystring: z.object(pageQuery), response: { 200: pageOf(network), ...problems(400) } },
+    handler: async (req) => repo.list(req.query.limit, req.query.cursor),
+  });
+  app.post('/networks', {
+    ...secured,
+    schema: { tags, summary: 'Create a network', security: bearer, body: networkCreate, response: { 201: network, ...problems(400, 401, 409) } },
+    handler: async (req, reply) => reply.code(201).send(repo.create(req.body)),
+  });
+  app.get('/networks/:slug', {
+    schema: { tags, summary: 'Read a network', params: slugParams, response: { 200: network, ...problems(404) } },
+    handler: async (req) => repo.get(req.params.slug),
+  });
+  app.patch('/networks/:slug', {
+    ...secured,
+    schema: { tags, summary: 'Update a network (the slug never changes)', security: bearer, params: slugParams, body: networkPatch, response: { 200: network, ...problems(400, 401, 404) } },
+    handler: async (req) => repo.update(req.params.slug, req.body),
+  });
+  app.delete('/networks/:slug', {
+    ...secured,
+    schema: { tags, summary: 'Delete a network that has no meetings or themes', security: bearer, params: slugParams, response: { ...noContent, ...problems(401, 404, 409) } },
+    handler: async (req, reply) => {
+      repo.remove(req.params.slug);
+      return reply.code(204).send();
+    },
+  });
+};

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { dateString, email, feedLinks, name, text, timeZone, timestamps } from '../http/fields.js';
+
+export const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+const organiserInput = z.strictObject({
+  name: text(200).optional(),
+  email: email.nullable().optional(),
+  phone: text(50).nullable().optional(),
+  address: text(300).nullable().optional(),
+});
+
+export const networkCreate = z
+  .strictObject({
+    slug: z.string().min(3).max(100).regex(SLUG_RE, 'lowercase letters, digits and single hyphens, e.g. kl-netvaerk-2019'),
+    name: name(200),
+    description: text(5000).optional(),
+    purpose: text(5000).optional(),
+    organiser: organiserInput.optional(),
+    seasonStart: dateString.nullable().optional(),
+    seasonEnd: dateString.nullable().optional(),
+    timeZone: timeZone.optional().describe('IANA zone for the network’s meetings (default Europe/Copenhagen)'),
+    standardMeetingMinutes: z.number().int().min(15).max(24 * 60).optional(),
+    defaultVenueId: z.string().max(64).nullable().optional(),
+  })
+  .meta({ id: 'NetworkCreate' });
+
+export const networkPatch = networkCreate.omit({ slug: true }).partial().meta({ id: 'NetworkPatch' });
+
+export const network = z
+  .object({
+    slug: z.string(),
+    name: z.string(),
+    description: z.string(),
+    purpose: z.string(),
+    organiser: z.object({
+      name: z.string(),
+      email: z.string().nullable(),
+      phone: z.string().nullable(),
+      address: z.string().nullable(),
+    }),
+    seasonStart: z.string().nullable(),
+    seasonEnd: z.string().nullable(),
+    timeZone: z.string(),
+    standardMeetingMinutes: z.number().int(),
+    defaultVenueId: z.string().nullable(),
+    feeds: z.object({ meetings: feedLinks }),
+    ...timestamps,
+  })
+  .meta({ id: 'Network' });
+
+export const slugParams = z.object({ slug: z.string().max(100) });
+
+export type NetworkCreate = z.infer<typeof networkCreate>;
+export type NetworkPatch = z.infer<typeof networkPatch>;
+export type Network = z.infer<typeof network>;

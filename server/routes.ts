@@ -1,0 +1,16 @@
+// Every API route plugin, in one place.
+import type { FastifyPluginAsync } from 'fastify';
+import { agendaRoutes } from './agenda/agenda.routes.js';
+import { itemRoutes } from './items/items.routes.js';
+import { meetingRoutes } from './meetings/meetings.routes.js';
+import { networkRoutes } from './networks/networks.routes.js';
+import { speakerRoutes } from './speakers/speakers.routes.js';
+import { themeRoutes } from './themes/themes.routes.js';
+import { trackRoutes } from './tracks/tracks.routes.js';
+import { venueRoutes } from './venues/venues.routes.js';
+
+export const apiRoutes: FastifyPluginAsync = async (app) => {
+  for (const routes of [networkRoutes, venueRoutes, meetingRoutes, trackRoutes, themeRoutes, speakerRoutes, itemRoutes, agendaRoutes]) {
+    await app.register(routes);
+  }
+};

@@ -1,0 +1,68 @@
+// Speakers: people who present; their email is private.
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { itemSpeakers, speakers, type SpeakerRow } from '../../db/schema.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
+import { newId, nowIso } from '../http/ids.js';
+import { after, decodeCursor, page } from '../http/pagination.js';
+import type { Speaker, SpeakerCreate, SpeakerPatch } from './speakers.schemas.js';
+
+export function toSpeaker(row: SpeakerRow, showPrivate: boolean): Speaker {
+  const { email, ...rest } = row;
+  return showPrivate ? { ...rest, email } : rest;
+}
+
+export function speakersRepository(db: Db) {
+  const getRow = (id: string): SpeakerRow => {
+    const row = db.select().from(speakers).where(eq(speakers.id, id)).get();
+    if (!row) throw notFound('Speaker', id);
+    return row;
+  };
+  return {
+    get: (id: string, showPrivate: boolean) => toSpeaker(getRow(id), showPrivate),
+    resolveIds(ids: string[], path: string): SpeakerRow[] {
+      if (ids.length === 0) return [];
+      const rows = db.select().from(speakers).where(inArray(speakers.id, ids)).all();
+      const missing = ids.filter((id) => !rows.some((r) => r.id === id));
+      if (missing.length > 0) {
+        throw badRequest('unknown-speaker', `No speaker ${missing.map((s) => `'${s}'`).join(', ')}`, [
+          { path, message: `unknown speaker id(s): ${missing.join(', ')}` },
+        ]);
+      }
+      return ids.map((id) => rows.find((r) => r.id === id)!);
+    },
+    list(showPrivate: boolean, limit: number, cursor?: string) {
+      const key = decodeCursor(cursor, 2);
+      const rows = db
+        .select()
+        .from(speakers)
+        .where(key ? after([speakers.name, speakers.id], key) : undefined)
+        .orderBy(asc(speakers.name), asc(speakers.id))
+        .limit(limit + 1)
+        .all();
+      return page(rows, limit, (r) => [r.name, r.id], (r) => toSpeaker(r, showPrivate));
+    },
+    create(input: SpeakerCreate): Speaker {
+      const now = nowIso();
+      const row = db.insert(speakers).values({ ...input, id: newId('spk'), createdAt: now, updatedAt: now }).returning().get();
+      return toSpeaker(row, true);
+    },
+    update(id: string, patch: SpeakerPatch): Speaker {
+      getRow(id);
+      const row = db.update(speakers).set({ ...patch, updatedAt: nowIso() }).where(eq(speakers.id, id)).returning().get();
+      return toSpeaker(row!, true);
+    },
+    remove(id: string): void {
+      db.transaction(
+        (tx) => {
+          getRow(id);
+          if (tx.select({ id: itemSpeakers.itemId }).from(itemSpeakers).where(eq(itemSpeakers.speakerId, id)).get()) {
+            throw conflict('speaker-in-use', `Speaker '${id}' is on agenda items; remove them from those first`);
+          }
+          tx.delete(speakers).where(eq(speakers.id, id)).run();
+        },
+        { behavior: 'immediate' },
+      );
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// Tracks: parallel programmes within a meeting.
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { tracks, type TrackRow } from '../../db/schema.js';
+import { feedLinks } from '../feeds/feed-links.js';
+import { notFound } from '../http/errors.js';
+import { newId, nowIso } from '../http/ids.js';
+import { after, decodeCursor, page } from '../http/pagination.js';
+import { meetingsRepository } from '../meetings/meetings.repository.js';
+import type { Track, TrackCreate, TrackPatch } from './tracks.schemas.js';
+
+export const toTrack = (row: TrackRow, baseUrl: string): Track => ({
+  ...row,
+  feeds: { track: feedLinks(baseUrl, `/feeds/tracks/${row.id}.ics`) },
+});
+
+export function tracksRepository(db: Db, baseUrl: string) {
+  const meetingRepo = meetingsRepository(db, baseUrl);
+  /** The track, or 404 also when its meeting is a draft the caller may not see. */
+  const getRow = (id: string, includeDrafts = true): TrackRow => {
+    const row = db.select().from(tracks).where(eq(tracks.id, id)).get();
+    if (!row) throw notFound('Track', id);
+    try {
+      meetingRepo.getRow(row.meetingId, includeDrafts);
+    } catch {
+      throw notFound('Track', id);
+    }
+    return row;
+  };
+  const map = (row: TrackRow) => toTrack(row, baseUrl);
+  return {
+    getRow,
+    get: (id: string, includeDrafts = true) => map(getRow(id, includeDrafts)),
+    /** All tracks of a meeting in display order. */
+    allOf: (meetingId: string): TrackRow[] =>
+      db.select().from(tracks).where(eq(tracks.meetingId, meetingId)).orderBy(asc(tracks.sortOrder), asc(tracks.id)).all(),
+    list(meetingId: string, includeDrafts: boolean, limit: number, cursor?: string) {
+      meetingRepo.getRow(meetingId, includeDrafts);
+      const key = decodeCursor(cursor, 2);
+      const rows = db
+        .select()
+        .from(tracks)
+        .where(and(eq(tracks.meetingId, meetingId), key ? after([tracks.sortOrder, tracks.id], key) : undefined))
+        .orderBy(asc(tracks.sortOrder), asc(tracks.id))
+        .limit(limit + 1)
+        .all();
+      return page(rows, limit, (r) => [r.sortOrder, r.id], map);
+    },
+    create(meetingId: string, input: TrackCreate): Track {
+      meetingRepo.getRow(meetingId);
+      const now = nowIso();
+      const row = db
+        .insert(tracks)
+        .values({ ...input, id: newId('trk'), meetingId, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
+      return map(row);
+    },
+    update(id: string, patch: TrackPatch): Track {
+      getRow(id);
+      const row = db.update(tracks).set({ ...patch, updatedAt: nowIso() }).where(eq(tracks.id, id)).returning().get();
+      return map(row!);
+    },
+    /** Removes the track and its items (foreign keys cascade). */
+    remove(id: string): void {
+      db.transaction(
+        (tx) => {
+          getRow(id);
+          tx.delete(tracks).where(eq(tracks.id, id)).run();
+        },
+        { behavior: 'immediate' },
+      );
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { feedLinks, id, name, text, timestamps } from '../http/fields.js';
+
+export const trackCreate = z
+  .strictObject({
+    name: name(200),
+    description: text(5000).optional(),
+    audience: text(500).optional().describe('Who the track is for, e.g. "Konsulenter på dagtilbudsområdet"'),
+    room: text(200).nullable().optional(),
+    sortOrder: z.number().int().min(0).max(10000).optional(),
+  })
+  .meta({ id: 'TrackCreate' });
+
+export const trackPatch = trackCreate.partial().meta({ id: 'TrackPatch' });
+
+export const track = z
+  .object({
+    id,
+    meetingId: z.string(),
+    name: z.string(),
+    description: z.string(),
+    audience: z.string(),
+    room: z.string().nullable(),
+    sortOrder: z.number().int(),
+    feeds: z.object({ track: feedLinks }),
+    ...timestamps,
+  })
+  .meta({ id: 'Track' });
+
+export type TrackCreate = z.infer<typeof trackCreate>;
+export type TrackPatch = z.infer<typeof trackPatch>;
+export type Track = z.infer<typeof track>;
