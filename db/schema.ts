@@ -155,6 +155,53 @@ export const itemSpeakers = sqliteTable(
   (t) => [primaryKey({ columns: [t.itemId, t.speakerId] }), index('item_speakers_speaker').on(t.speakerId)],
 );
 
+/** A frozen agenda of a meeting: what participants see until the next release. */
+export const releases = sqliteTable(
+  'releases',
+  {
+    id: text('id').primaryKey(),
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    note: text('note').notNull().default(''),
+    createdBy: text('created_by').notNull().default(''),
+    /** JSON: the agenda as released (meeting, tracks, items with themes and public speaker data). */
+    snapshot: text('snapshot').notNull(),
+    /** JSON: the changes against the previous release. */
+    changelog: text('changelog').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('releases_meeting_number').on(t.meetingId, t.number)],
+);
+
+/**
+ * Calendar events as last published in feeds, one row per UID. Kept after the meeting or item is gone
+ * (no foreign keys) so feeds can go on announcing the cancellation; SEQUENCE lives here.
+ */
+export const feedEvents = sqliteTable(
+  'feed_events',
+  {
+    uid: text('uid').primaryKey(),
+    kind: text('kind', { enum: ['meeting', 'item'] }).notNull(),
+    networkSlug: text('network_slug').notNull(),
+    meetingId: text('meeting_id').notNull(),
+    itemId: text('item_id'),
+    trackId: text('track_id'),
+    /** JSON array of theme keys. */
+    themeKeys: text('theme_keys').notNull().default('[]'),
+    sequence: integer('sequence').notNull().default(0),
+    /** Hash of everything a subscriber sees; a change bumps `sequence`. */
+    fingerprint: text('fingerprint').notNull(),
+    /** JSON: the event as published. */
+    content: text('content').notNull(),
+    createdAt: text('created_at').notNull(),
+    lastModified: text('last_modified').notNull(),
+    cancelledAt: text('cancelled_at'),
+  },
+  (t) => [index('feed_events_network').on(t.networkSlug), index('feed_events_meeting').on(t.meetingId)],
+);
+
 export const tokenRoles = ['admin', 'coordinator'] as const;
 
 export const apiTokens = sqliteTable('api_tokens', {
@@ -176,6 +223,8 @@ export type ThemeRow = typeof themes.$inferSelect;
 export type SpeakerRow = typeof speakers.$inferSelect;
 export type ItemRow = typeof agendaItems.$inferSelect;
 export type TokenRow = typeof apiTokens.$inferSelect;
+export type ReleaseRow = typeof releases.$inferSelect;
+export type FeedEventRow = typeof feedEvents.$inferSelect;
 export type MeetingStatus = (typeof meetingStatuses)[number];
 export type ItemKind = (typeof itemKinds)[number];
 export type TokenRole = (typeof tokenRoles)[number];

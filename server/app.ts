@@ -14,12 +14,15 @@ import { seedIfEmpty } from '../db/seed.js';
 import { authPlugin } from './auth/auth.plugin.js';
 import type { Config } from './config.js';
 import { registerProblemHandlers } from './http/problem.js';
+import { feedRoutes } from './feeds/feeds.routes.js';
 import { apiRoutes } from './routes.js';
+import { loadTemplates, templatesFolder, type Template } from './templates/templates.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
     config: Config;
+    templates: Template[];
   }
 }
 
@@ -45,11 +48,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
 
+  // A broken template stops start-up with every problem listed, before anything else is opened.
+  const templates = loadTemplates(config.templatesDir ?? templatesFolder());
   const db = options.db ?? openDatabase(config.databasePath);
   if (!options.db) app.addHook('onClose', async () => closeDatabase(db));
   if (config.seed) seedIfEmpty(db);
   app.decorate('db', db);
   app.decorate('config', config);
+  app.decorate('templates', templates);
 
   await app.register(swagger, {
     openapi: {
@@ -77,5 +83,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return { status: 'ok' };
   });
   await app.register(apiRoutes, { prefix: '/api/v1' });
+  await app.register(feedRoutes);
   return app;
 }

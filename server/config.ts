@@ -24,6 +24,8 @@ export interface Config {
   feedTtlMinutes: number;
   /** Load the seed network into an empty database at start-up. */
   seed: boolean;
+  /** Where agenda templates live (default: the project's agenda-templates/). */
+  templatesDir?: string;
 }
 
 export class ConfigError extends Error {}

@@ -2,6 +2,7 @@
 // (in-flight requests finish, the WAL is checkpointed and the database closed).
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { TemplateError } from './templates/templates.js';
 
 async function main() {
   let config;
@@ -46,6 +47,10 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof TemplateError) {
+    process.stderr.write(`netagenda failed to start: ${err.message}\n`);
+    process.exit(78);
+  }
   process.stderr.write(`netagenda failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

@@ -4,13 +4,15 @@ import { agendaRoutes } from './agenda/agenda.routes.js';
 import { itemRoutes } from './items/items.routes.js';
 import { meetingRoutes } from './meetings/meetings.routes.js';
 import { networkRoutes } from './networks/networks.routes.js';
+import { planningRoutes } from './planning/planning.routes.js';
+import { releaseRoutes } from './releases/releases.routes.js';
 import { speakerRoutes } from './speakers/speakers.routes.js';
 import { themeRoutes } from './themes/themes.routes.js';
 import { trackRoutes } from './tracks/tracks.routes.js';
 import { venueRoutes } from './venues/venues.routes.js';
 
 export const apiRoutes: FastifyPluginAsync = async (app) => {
-  for (const routes of [networkRoutes, venueRoutes, meetingRoutes, trackRoutes, themeRoutes, speakerRoutes, itemRoutes, agendaRoutes]) {
+  for (const routes of [networkRoutes, venueRoutes, meetingRoutes, trackRoutes, themeRoutes, speakerRoutes, itemRoutes, agendaRoutes, releaseRoutes, planningRoutes]) {
     await app.register(routes);
   }
 };

@@ -1,23 +1,38 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { canSeeDrafts } from '../auth/auth.plugin.js';
-import { itemsRepository } from '../items/items.repository.js';
-import { item } from '../items/items.schemas.js';
+import { findingSchema } from '../checks/agenda-checks.js';
+import { notFound } from '../http/errors.js';
 import { problems } from '../http/problem.js';
-import { idParams } from '../http/route-kit.js';
+import { bearer, idParams, secured } from '../http/route-kit.js';
+import { itemsRepository } from '../items/items.repository.js';
+import { agendaVersion, item } from '../items/items.schemas.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
 import { meeting } from '../meetings/meetings.schemas.js';
-import { toTrack, tracksRepository } from '../tracks/tracks.repository.js';
+import { latestRelease } from '../releases/published.js';
+import { toTrack } from '../tracks/tracks.repository.js';
 import { track } from '../tracks/tracks.schemas.js';
+import { releasedAgenda, resolveVersion } from './agenda-view.js';
+import { checkWorkingAgenda, workingAgenda } from './working-agenda.js';
+
+const releaseRef = z
+  .object({ number: z.number().int(), note: z.string(), createdAt: z.string() })
+  .nullable()
+  .describe('The release shown (released view), or the latest release (working view); null when none');
 
 export const agenda = z
-  .object({ meeting, tracks: z.array(track), items: z.array(item) })
+  .object({
+    version: z.enum(['released', 'working']),
+    release: releaseRef,
+    meeting,
+    tracks: z.array(track),
+    items: z.array(item),
+  })
   .meta({ id: 'Agenda', description: 'A whole meeting day: the meeting, its tracks, every item in time order' });
 
 export const agendaRoutes: FastifyPluginAsyncZod = async (app) => {
   const baseUrl = app.config.publicBaseUrl;
   const meetings = meetingsRepository(app.db, baseUrl);
-  const tracks = tracksRepository(app.db, baseUrl);
   const items = itemsRepository(app.db, baseUrl);
 
   app.get('/meetings/:id/agenda', {
@@ -25,17 +40,45 @@ export const agendaRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['agenda'],
       summary: 'The whole day: meeting, tracks and items in time order with themes and speakers',
       params: idParams,
-      response: { 200: agenda, ...problems(404) },
+      querystring: z.object({ version: agendaVersion }),
+      response: { 200: agenda, ...problems(401, 404) },
     },
     handler: async (req) => {
-      const visible = canSeeDrafts(req);
-      const m = meetings.get(req.params.id, visible);
-      const row = meetings.getRow(m.id);
+      const version = resolveVersion(req, req.query.version);
+      const m = meetings.get(req.params.id, canSeeDrafts(req));
+      if (version === 'released') {
+        const released = releasedAgenda(app.db, baseUrl, m.id);
+        if (!released) throw notFound('Meeting', m.id);
+        return { version, release: released.release, meeting: m, tracks: released.tracks, items: released.items };
+      }
+      const working = workingAgenda(app.db, baseUrl, m.id);
+      const latest = latestRelease(app.db, m.id);
       return {
+        version,
+        release: latest ? { number: latest.number, note: latest.note, createdAt: latest.createdAt } : null,
         meeting: m,
-        tracks: tracks.allOf(m.id).map((t) => toTrack(t, baseUrl)),
-        items: items.expand(items.allOf(m.id), row, visible),
+        tracks: working.tracks.map((t) => toTrack(t, baseUrl)),
+        items: items.expand(items.allOf(m.id), working.meeting, true),
       };
+    },
+  });
+
+  app.get('/meetings/:id/checks', {
+    ...secured,
+    schema: {
+      security: bearer,
+      tags: ['agenda'],
+      summary: 'Check the working agenda: errors block writes and releases, warnings never do',
+      params: idParams,
+      response: {
+        200: z.object({ meetingId: z.string(), errors: z.number().int(), warnings: z.number().int(), findings: z.array(findingSchema) }),
+        ...problems(401, 404),
+      },
+    },
+    handler: async (req) => {
+      const findings = checkWorkingAgenda(workingAgenda(app.db, baseUrl, req.params.id, canSeeDrafts(req)));
+      const errors = findings.filter((f) => f.severity === 'error').length;
+      return { meetingId: req.params.id, errors, warnings: findings.length - errors, findings };
     },
   });
 };

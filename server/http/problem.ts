@@ -66,9 +66,13 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
 function validationErrors(err: FastifyError): FieldError[] {
   if (hasZodFastifySchemaValidationErrors(err)) {
     const context = err.validationContext ?? 'request';
-    return err.validation.map((v) => {
+    return err.validation.flatMap((v) => {
       const sub = v.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
-      return { path: sub ? `${context}.${sub}` : context, message: v.message ?? 'invalid' };
+      const path = sub ? `${context}.${sub}` : context;
+      // zod reports unknown fields on their parent object: name each offending field instead.
+      const keys = v.keyword === 'unrecognized_keys' && Array.isArray(v.params.keys) ? (v.params.keys as unknown[]) : [];
+      if (keys.length > 0) return keys.map((k) => ({ path: `${path}.${String(k)}`, message: 'unknown field' }));
+      return [{ path, message: v.message ?? 'invalid' }];
     });
   }
   return [];

@@ -8,16 +8,18 @@ import {
   speakers,
   themes,
   tracks,
+  networks,
   type ItemRow,
   type MeetingRow,
 } from '../../db/schema.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
 import { speakersRepository, toSpeaker } from '../speakers/speakers.repository.js';
 import { themesRepository } from '../themes/themes.repository.js';
 import { moment } from '../time/moment.js';
+import { checkAgenda, errorsOnly, type Finding } from '../checks/agenda-checks.js';
 import { checkItemTimes } from './item-rules.js';
 import type { ItemKind } from '../../db/schema.js';
 import type { Item, ItemCreate, ItemPatch } from './items.schemas.js';
@@ -93,6 +95,39 @@ export function itemsRepository(db: Db, baseUrl: string) {
     }
   }
 
+  function allOf(meetingId: string): ItemRow[] {
+    return db
+      .select({ item: agendaItems })
+      .from(agendaItems)
+      .leftJoin(tracks, eq(agendaItems.trackId, tracks.id))
+      .where(eq(agendaItems.meetingId, meetingId))
+      .orderBy(asc(agendaItems.startTime), asc(tracks.sortOrder), asc(agendaItems.endTime), asc(agendaItems.id))
+      .all()
+      .map((r) => r.item);
+  }
+
+  function agendaErrors(meeting: MeetingRow): Finding[] {
+    const network = db.select().from(networks).where(eq(networks.slug, meeting.networkSlug)).get()!;
+    return errorsOnly(
+      checkAgenda({
+        meeting,
+        standardMinutes: network.standardMeetingMinutes,
+        tracks: db.select().from(tracks).where(eq(tracks.meetingId, meeting.id)).all(),
+        items: expand(allOf(meeting.id), meeting, false),
+      }),
+    );
+  }
+
+  /** Runs inside the write's transaction: a write that adds an error finding is rolled back with 409. */
+  function refuseNewErrors(meeting: MeetingRow, before: Finding[]) {
+    const key = (f: Finding) => `${f.code}:${[...f.items].sort().join(',')}`;
+    const known = new Set(before.map(key));
+    const added = agendaErrors(meeting).filter((f) => !known.has(key(f)));
+    if (added.length > 0) {
+      throw conflict('agenda-conflict', added.map((f) => f.message).join('; '), { findings: added });
+    }
+  }
+
   const get = (id: string, includeDrafts = true, showPrivate = true): Item => {
     const { row, meeting } = getRow(id, includeDrafts);
     return expand([row], meeting, showPrivate)[0]!;
@@ -102,16 +137,9 @@ export function itemsRepository(db: Db, baseUrl: string) {
     get,
     expand,
     /** Every item of a meeting in time order (plenary before tracks at the same time). */
-    allOf(meetingId: string): ItemRow[] {
-      return db
-        .select({ item: agendaItems })
-        .from(agendaItems)
-        .leftJoin(tracks, eq(agendaItems.trackId, tracks.id))
-        .where(eq(agendaItems.meetingId, meetingId))
-        .orderBy(asc(agendaItems.startTime), asc(tracks.sortOrder), asc(agendaItems.endTime), asc(agendaItems.id))
-        .all()
-        .map((r) => r.item);
-    },
+    allOf,
+    meetingIdOf: (id: string): string | undefined =>
+      db.select({ meetingId: agendaItems.meetingId }).from(agendaItems).where(eq(agendaItems.id, id)).get()?.meetingId,
     list(meetingId: string, filter: ItemFilter, includeDrafts: boolean, limit: number, cursor?: string) {
       const meeting = meetingRepo.getRow(meetingId, includeDrafts);
       const key = decodeCursor(cursor, 2);
@@ -146,6 +174,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
         () => {
           const meeting = meetingRepo.getRow(meetingId);
           checkItemTimes(meeting, input);
+          const before = agendaErrors(meeting);
           if (input.trackId) assertTrackInMeeting(input.trackId, meetingId);
           const themeRows = themeRepo.resolveKeys(meeting.networkSlug, input.themes ?? [], 'body.themes');
           speakerRepo.resolveIds(input.speakerIds ?? [], 'body.speakerIds');
@@ -157,6 +186,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
             .returning()
             .get();
           writeLinks(row.id, themeRows.map((t) => t.id), speakerIds);
+          refuseNewErrors(meeting, before);
           return row.id;
         },
         { behavior: 'immediate' },
@@ -169,6 +199,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
           const { row, meeting } = getRow(id);
           const next = { ...row, ...patch };
           checkItemTimes(meeting, next);
+          const before = agendaErrors(meeting);
           if (patch.trackId) assertTrackInMeeting(patch.trackId, meeting.id);
           const themeRows =
             patch.themes === undefined ? undefined : themeRepo.resolveKeys(meeting.networkSlug, patch.themes, 'body.themes');
@@ -176,6 +207,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
           const { themes: _t, speakerIds, ...fields } = patch;
           db.update(agendaItems).set({ ...fields, updatedAt: nowIso() }).where(eq(agendaItems.id, id)).run();
           writeLinks(id, themeRows?.map((t) => t.id), speakerIds);
+          refuseNewErrors(meeting, before);
         },
         { behavior: 'immediate' },
       );

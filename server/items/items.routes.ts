@@ -1,13 +1,31 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { releasedAgenda, resolveVersion } from '../agenda/agenda-view.js';
 import { canSeeDrafts } from '../auth/auth.plugin.js';
-import { pageOf } from '../http/pagination.js';
+import { notFound } from '../http/errors.js';
+import { decodeCursor, page, pageOf } from '../http/pagination.js';
 import { problems } from '../http/problem.js';
 import { bearer, idParams, noContent, secured } from '../http/route-kit.js';
 import { itemsRepository } from './items.repository.js';
-import { item, itemCreate, itemListQuery, itemPatch } from './items.schemas.js';
+import { agendaVersion, item, itemCreate, itemListQuery, itemPatch, type Item } from './items.schemas.js';
+
+type Filter = { track?: string | undefined; theme?: string | undefined; kind?: string | undefined };
+
+/** The released items of a meeting, filtered and paged in memory (a day has dozens of items, not thousands). */
+function releasedPage(items: Item[], filter: Filter, limit: number, cursor?: string) {
+  const key = decodeCursor(cursor, 2);
+  const rows = items
+    .filter((i) => (filter.track === 'plenary' ? i.trackId === null : !filter.track || i.trackId === filter.track))
+    .filter((i) => !filter.theme || i.themes.some((t) => t.key === filter.theme))
+    .filter((i) => !filter.kind || i.kind === filter.kind)
+    .sort((a, b) => (a.startTime === b.startTime ? (a.id < b.id ? -1 : 1) : a.startTime < b.startTime ? -1 : 1))
+    .filter((i) => !key || i.startTime > String(key[0]) || (i.startTime === key[0] && i.id > String(key[1])));
+  return page(rows.slice(0, limit + 1), limit, (r) => [r.startTime, r.id], (r) => r);
+}
 
 export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
   const repo = itemsRepository(app.db, app.config.publicBaseUrl);
+  const baseUrl = app.config.publicBaseUrl;
   const tags = ['agenda items'];
 
   app.get('/meetings/:id/items', {
@@ -16,11 +34,16 @@ export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'List a meeting’s agenda items in time order',
       params: idParams,
       querystring: itemListQuery,
-      response: { 200: pageOf(item), ...problems(400, 404) },
+      response: { 200: pageOf(item), ...problems(400, 401, 404) },
     },
     handler: async (req) => {
-      const { limit, cursor, ...filter } = req.query;
-      return repo.list(req.params.id, filter, canSeeDrafts(req), limit, cursor);
+      const { limit, cursor, version, ...filter } = req.query;
+      if (resolveVersion(req, version) === 'released') {
+        const released = releasedAgenda(app.db, baseUrl, req.params.id);
+        if (!released || (released.meeting.status === 'draft' && !canSeeDrafts(req))) throw notFound('Meeting', req.params.id);
+        return releasedPage(released.items, filter, limit, cursor);
+      }
+      return repo.list(req.params.id, filter, true, limit, cursor);
     },
   });
   app.post('/meetings/:id/items', {
@@ -36,8 +59,21 @@ export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (req, reply) => reply.code(201).send(repo.create(req.params.id, req.body)),
   });
   app.get('/items/:id', {
-    schema: { tags, summary: 'Read an agenda item', params: idParams, response: { 200: item, ...problems(404) } },
-    handler: async (req) => repo.get(req.params.id, canSeeDrafts(req), canSeeDrafts(req)),
+    schema: {
+      tags,
+      summary: 'Read an agenda item',
+      params: idParams,
+      querystring: z.object({ version: agendaVersion }),
+      response: { 200: item, ...problems(401, 404) },
+    },
+    handler: async (req) => {
+      if (resolveVersion(req, req.query.version) === 'working') return repo.get(req.params.id, true, true);
+      const meetingId = repo.meetingIdOf(req.params.id);
+      const released = meetingId ? releasedAgenda(app.db, baseUrl, meetingId) : null;
+      const found = released?.items.find((i) => i.id === req.params.id);
+      if (!found) throw notFound('Agenda item', req.params.id);
+      return found;
+    },
   });
   app.patch('/items/:id', {
     ...secured,

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { itemKinds } from '../../db/schema.js';
 import { id, moment, name, text, timeString, timestamps } from '../http/fields.js';
 import { pageQuery } from '../http/pagination.js';
-import { speaker } from '../speakers/speakers.schemas.js';
 
 export const itemKind = z.enum(itemKinds);
 
@@ -23,6 +22,16 @@ export const itemPatch = itemCreate.partial().meta({ id: 'ItemPatch' });
 
 export const itemTheme = z.object({ id: z.string(), key: z.string(), name: z.string() }).meta({ id: 'ItemTheme' });
 
+export const itemSpeaker = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    title: z.string(),
+    organisation: z.string(),
+    email: z.string().nullable().optional().describe('Only for token holders reading the working agenda'),
+  })
+  .meta({ id: 'ItemSpeaker' });
+
 export const item = z
   .object({
     id,
@@ -36,12 +45,19 @@ export const item = z
     kind: itemKind,
     description: z.string(),
     themes: z.array(itemTheme),
-    speakers: z.array(speaker),
-    ...timestamps,
+    speakers: z.array(itemSpeaker),
+    createdAt: timestamps.createdAt.optional().describe('Working agenda only'),
+    updatedAt: timestamps.updatedAt.optional().describe('Working agenda only'),
   })
   .meta({ id: 'AgendaItem' });
 
+export const agendaVersion = z
+  .enum(['released', 'working'])
+  .optional()
+  .describe('`released`: the latest release, what the public sees (default without a token); `working`: the editable agenda (needs a token; default with one)');
+
 export const itemListQuery = z.object({
+  version: agendaVersion,
   track: z.string().max(64).optional().describe('A track id, or `plenary` for items for everyone'),
   theme: z.string().max(100).optional().describe('A theme key'),
   kind: itemKind.optional(),

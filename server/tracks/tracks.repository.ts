@@ -31,6 +31,8 @@ export function tracksRepository(db: Db, baseUrl: string) {
   return {
     getRow,
     get: (id: string, includeDrafts = true) => map(getRow(id, includeDrafts)),
+    meetingIdOf: (id: string): string | undefined =>
+      db.select({ meetingId: tracks.meetingId }).from(tracks).where(eq(tracks.id, id)).get()?.meetingId,
     /** All tracks of a meeting in display order. */
     allOf: (meetingId: string): TrackRow[] =>
       db.select().from(tracks).where(eq(tracks.meetingId, meetingId)).orderBy(asc(tracks.sortOrder), asc(tracks.id)).all(),

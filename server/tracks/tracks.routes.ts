@@ -1,19 +1,39 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { canSeeDrafts } from '../auth/auth.plugin.js';
-import { pageOf, pageQuery } from '../http/pagination.js';
+import { releasedAgenda, resolveVersion } from '../agenda/agenda-view.js';
+import { notFound } from '../http/errors.js';
+import { decodeCursor, page, pageOf, pageQuery } from '../http/pagination.js';
+import { agendaVersion } from '../items/items.schemas.js';
 import { problems } from '../http/problem.js';
 import { bearer, idParams, noContent, secured } from '../http/route-kit.js';
 import { tracksRepository } from './tracks.repository.js';
 import { track, trackCreate, trackPatch } from './tracks.schemas.js';
 
 export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
-  const repo = tracksRepository(app.db, app.config.publicBaseUrl);
+  const baseUrl = app.config.publicBaseUrl;
+  const repo = tracksRepository(app.db, baseUrl);
   const tags = ['tracks'];
 
   app.get('/meetings/:id/tracks', {
-    schema: { tags, summary: 'List a meeting’s parallel tracks', params: idParams, querystring: z.object(pageQuery), response: { 200: pageOf(track), ...problems(400, 404) } },
-    handler: async (req) => repo.list(req.params.id, canSeeDrafts(req), req.query.limit, req.query.cursor),
+    schema: {
+      tags,
+      summary: 'List a meeting’s parallel tracks',
+      params: idParams,
+      querystring: z.object({ version: agendaVersion, ...pageQuery }),
+      response: { 200: pageOf(track), ...problems(400, 401, 404) },
+    },
+    handler: async (req) => {
+      if (resolveVersion(req, req.query.version) === 'working') {
+        return repo.list(req.params.id, true, req.query.limit, req.query.cursor);
+      }
+      const released = releasedAgenda(app.db, baseUrl, req.params.id);
+      if (!released) throw notFound('Meeting', req.params.id);
+      const key = decodeCursor(req.query.cursor, 2);
+      const rows = released.tracks.filter(
+        (t) => !key || t.sortOrder > Number(key[0]) || (t.sortOrder === Number(key[0]) && t.id > String(key[1])),
+      );
+      return page(rows.slice(0, req.query.limit + 1), req.query.limit, (r) => [r.sortOrder, r.id], (r) => r);
+    },
   });
   app.post('/meetings/:id/tracks', {
     ...secured,
@@ -21,8 +41,14 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (req, reply) => reply.code(201).send(repo.create(req.params.id, req.body)),
   });
   app.get('/tracks/:id', {
-    schema: { tags, summary: 'Read a track', params: idParams, response: { 200: track, ...problems(404) } },
-    handler: async (req) => repo.get(req.params.id, canSeeDrafts(req)),
+    schema: { tags, summary: 'Read a track', params: idParams, querystring: z.object({ version: agendaVersion }), response: { 200: track, ...problems(401, 404) } },
+    handler: async (req) => {
+      if (resolveVersion(req, req.query.version) === 'working') return repo.get(req.params.id);
+      const meetingId = repo.meetingIdOf(req.params.id);
+      const found = meetingId ? releasedAgenda(app.db, baseUrl, meetingId)?.tracks.find((t) => t.id === req.params.id) : undefined;
+      if (!found) throw notFound('Track', req.params.id);
+      return found;
+    },
   });
   app.patch('/tracks/:id', {
     ...secured,

@@ -23,7 +23,8 @@ export const track = z
     room: z.string().nullable(),
     sortOrder: z.number().int(),
     feeds: z.object({ track: feedLinks }),
-    ...timestamps,
+    createdAt: timestamps.createdAt.optional().describe('Working agenda only'),
+    updatedAt: timestamps.updatedAt.optional().describe('Working agenda only'),
   })
   .meta({ id: 'Track' });
 

@@ -1,0 +1,61 @@
+// What the public sees of a meeting: the live meeting (date, hours, venue, status) with the agenda of its
+// latest release. A meeting with no release shows no agenda; a draft shows nothing at all.
+import { and, desc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import {
+  meetings,
+  networks,
+  releases,
+  venues,
+  type MeetingRow,
+  type NetworkRow,
+  type ReleaseRow,
+  type VenueRow,
+} from '../../db/schema.js';
+import { snapshotSchema, type SnapshotItem, type SnapshotTrack } from './snapshot.js';
+
+export interface PublishedAgenda {
+  network: NetworkRow;
+  meeting: MeetingRow;
+  venue: VenueRow | null;
+  release: { number: number; note: string; createdAt: string } | null;
+  tracks: SnapshotTrack[];
+  items: SnapshotItem[];
+}
+
+export function latestRelease(db: Db, meetingId: string): ReleaseRow | undefined {
+  return db.select().from(releases).where(eq(releases.meetingId, meetingId)).orderBy(desc(releases.number)).limit(1).get();
+}
+
+export function publishedAgenda(db: Db, meetingId: string): PublishedAgenda | null {
+  const row = db
+    .select({ meeting: meetings, venue: venues, network: networks })
+    .from(meetings)
+    .innerJoin(networks, eq(meetings.networkSlug, networks.slug))
+    .leftJoin(venues, eq(meetings.venueId, venues.id))
+    .where(and(eq(meetings.id, meetingId)))
+    .get();
+  if (!row || row.meeting.status === 'draft') return null;
+  const release = latestRelease(db, meetingId);
+  const snapshot = release ? snapshotSchema.parse(JSON.parse(release.snapshot)) : null;
+  return {
+    network: row.network,
+    meeting: row.meeting,
+    venue: row.venue,
+    release: release ? { number: release.number, note: release.note, createdAt: release.createdAt } : null,
+    tracks: snapshot?.tracks ?? [],
+    items: snapshot?.items ?? [],
+  };
+}
+
+/** Every non-draft meeting of a network, published, in date order. */
+export function publishedNetwork(db: Db, slug: string): PublishedAgenda[] {
+  return db
+    .select({ id: meetings.id })
+    .from(meetings)
+    .where(eq(meetings.networkSlug, slug))
+    .orderBy(meetings.date, meetings.startTime, meetings.id)
+    .all()
+    .map((m) => publishedAgenda(db, m.id))
+    .filter((p): p is PublishedAgenda => p !== null);
+}

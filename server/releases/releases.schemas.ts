@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { text } from '../http/fields.js';
+import { changelogSchema } from './release-diff.js';
+import { snapshotSchema } from './snapshot.js';
+
+export const releaseCreate = z
+  .strictObject({ note: text(2000).optional().describe('What changed, in the coordinator’s words') })
+  .meta({ id: 'ReleaseCreate' });
+
+export const releaseSummary = z
+  .object({
+    meetingId: z.string(),
+    number: z.number().int().describe('1, 2, … per meeting'),
+    note: z.string(),
+    createdBy: z.string().describe('Name of the token that released it'),
+    createdAt: z.string(),
+    changelog: changelogSchema.describe('Changes against the previous release'),
+  })
+  .meta({ id: 'ReleaseSummary' });
+
+export const release = releaseSummary.extend({ agenda: snapshotSchema }).meta({ id: 'Release' });
+
+export const releaseDiff = z
+  .object({ meetingId: z.string(), from: z.number().int(), to: z.number().int(), changelog: changelogSchema })
+  .meta({ id: 'ReleaseDiff' });
+
+export const releaseParams = z.object({ id: z.string().max(64), n: z.coerce.number().int().min(1).max(1_000_000) });
+export const diffQuery = z.object({ from: z.coerce.number().int().min(0).max(1_000_000).describe('Release to compare from; 0 = nothing released') });
+
+export type ReleaseSummary = z.infer<typeof releaseSummary>;
+export type Release = z.infer<typeof release>;
