@@ -5,6 +5,8 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 const timestamps = {
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
+  /** Bumped by every update: the resource's ETag, checked against If-Match inside the write. */
+  version: integer('version').notNull().default(1),
 };
 
 export const venues = sqliteTable('venues', {
@@ -202,7 +204,7 @@ export const feedEvents = sqliteTable(
   (t) => [index('feed_events_network').on(t.networkSlug), index('feed_events_meeting').on(t.meetingId)],
 );
 
-export const tokenRoles = ['admin', 'coordinator'] as const;
+export const tokenRoles = ['admin', 'coordinator', 'reader'] as const;
 
 export const apiTokens = sqliteTable('api_tokens', {
   id: text('id').primaryKey(),
@@ -214,6 +216,61 @@ export const apiTokens = sqliteTable('api_tokens', {
   revokedAt: text('revoked_at'),
   expiresAt: text('expires_at').default(sql`NULL`),
 });
+
+/** The networks a coordinator or reader token may act in (admins act everywhere). */
+export const tokenNetworks = sqliteTable(
+  'token_networks',
+  {
+    tokenId: text('token_id')
+      .notNull()
+      .references(() => apiTokens.id, { onDelete: 'cascade' }),
+    networkSlug: text('network_slug')
+      .notNull()
+      .references(() => networks.slug, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.tokenId, t.networkSlug] })],
+);
+
+/** Every write, recorded by triggers (migrations/0003) inside the writing transaction. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: text('at').notNull(),
+    actor: text('actor').notNull(),
+    tokenId: text('token_id'),
+    action: text('action', { enum: ['create', 'update', 'delete'] }).notNull(),
+    entity: text('entity').notNull(),
+    entityId: text('entity_id').notNull(),
+    networkSlug: text('network_slug'),
+    /** JSON of the row before and after (null for create/delete respectively). */
+    before: text('before'),
+    after: text('after'),
+  },
+  (t) => [
+    index('audit_network').on(t.networkSlug, t.id),
+    index('audit_entity').on(t.entity, t.entityId),
+    index('audit_token').on(t.tokenId, t.id),
+    index('audit_at').on(t.at),
+  ],
+);
+
+/** Responses to POSTs sent with an Idempotency-Key, per token, so a retry creates nothing new. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    tokenId: text('token_id').notNull(),
+    key: text('key').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    bodyHash: text('body_hash').notNull(),
+    /** null while the first request is still being handled. */
+    status: integer('status'),
+    response: text('response'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tokenId, t.key] })],
+);
 
 export type VenueRow = typeof venues.$inferSelect;
 export type NetworkRow = typeof networks.$inferSelect;

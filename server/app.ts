@@ -13,7 +13,10 @@ import { closeDatabase, openDatabase, type Db } from '../db/client.js';
 import { seedIfEmpty } from '../db/seed.js';
 import { authPlugin } from './auth/auth.plugin.js';
 import type { Config } from './config.js';
-import { registerProblemHandlers } from './http/problem.js';
+import { etagPlugin } from './http/etag.js';
+import { hardeningPlugin } from './http/hardening.js';
+import { idempotencyPlugin } from './http/idempotency.js';
+import { frameworkErrors, registerProblemHandlers } from './http/problem.js';
 import { feedRoutes } from './feeds/feeds.routes.js';
 import { apiRoutes } from './routes.js';
 import { loadTemplates, templatesFolder, type Template } from './templates/templates.js';
@@ -26,7 +29,12 @@ declare module 'fastify' {
   }
 }
 
+/** Replaces secret path segments (personal feed tokens) with a placeholder. */
+export const maskSecrets = (url: string): string => url.replace(/(\/feeds\/personal\/)[^/?#.]+/g, '$1[redacted]');
+
 export interface BuildOptions {
+  /** Where logs go (default stdout); tests capture them. */
+  logStream?: NodeJS.WritableStream;
   /** Use this database instead of opening `config.databasePath` (the app then does not close it). */
   db?: Db;
 }
@@ -38,10 +46,24 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         ? false
         : {
             level: config.logLevel,
-            redact: { paths: ['req.headers.authorization'], censor: '[redacted]' },
+            ...(options.logStream ? { stream: options.logStream } : {}),
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+            serializers: {
+              // Secret capability URLs (personal feeds) never reach the log.
+              req: (req: { method: string; url: string; ip?: string }) => ({
+                method: req.method,
+                url: maskSecrets(req.url),
+                remoteAddress: req.ip,
+              }),
+            },
           },
     bodyLimit: 64 * 1024,
+    // Slow or stuck clients cannot hold connections forever.
+    connectionTimeout: 60_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 10_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -76,7 +98,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(authPlugin);
+  await app.register(hardeningPlugin, { limits: config.limits, corsOrigins: config.corsOrigins });
+  await app.register(authPlugin, { authFailures: config.limits.authFailures });
+  await app.register(etagPlugin);
+  await app.register(idempotencyPlugin);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => {
     db.$client.prepare('SELECT 1').get();

@@ -1,5 +1,6 @@
 // Service configuration: parsed once from the environment with zod; tests build their own.
 import { z } from 'zod';
+import type { Limits } from './http/hardening.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -12,6 +13,11 @@ const envSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FEED_TTL_MINUTES: z.coerce.number().int().min(5).max(10080).default(60),
+  REQUIRE_IF_MATCH: z.enum(['true', 'false', '1', '0']).default('false'),
+  CORS_ORIGINS: z.string().default(''),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
 });
 
 export interface Config {
@@ -22,6 +28,11 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** How often calendar clients are told to refresh feeds (REFRESH-INTERVAL, X-PUBLISHED-TTL). */
   feedTtlMinutes: number;
+  /** Refuse PATCH/DELETE without If-Match (428). */
+  requireIfMatch: boolean;
+  /** Origins allowed to call the API from browsers; empty = CORS off. */
+  corsOrigins: string[];
+  limits: Limits;
   /** Load the seed network into an empty database at start-up. */
   seed: boolean;
   /** Where agenda templates live (default: the project's agenda-templates/). */
@@ -47,6 +58,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${hostForUrl}:${e.PORT}`).replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     feedTtlMinutes: e.FEED_TTL_MINUTES,
+    requireIfMatch: e.REQUIRE_IF_MATCH === 'true' || e.REQUIRE_IF_MATCH === '1',
+    corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    limits: {
+      apiPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      authFailures: e.AUTH_FAILURE_LIMIT,
+      maxEventLoopDelay: e.MAX_EVENT_LOOP_DELAY_MS,
+    },
     seed: true,
   };
 }
@@ -60,6 +78,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     publicBaseUrl: 'http://127.0.0.1:3000',
     logLevel: 'silent',
     feedTtlMinutes: 60,
+    requireIfMatch: false,
+    corsOrigins: [],
+    // Tests send thousands of requests from one address: limits are off unless a test sets them.
+    limits: { apiPerMinute: 1_000_000, authFailures: 1_000_000, maxEventLoopDelay: 0 },
     seed: false,
     ...overrides,
   };

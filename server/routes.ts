@@ -1,5 +1,7 @@
 // Every API route plugin, in one place.
 import type { FastifyPluginAsync } from 'fastify';
+import { auditRoutes } from './audit/audit.routes.js';
+import { tokenRoutes } from './auth/tokens.routes.js';
 import { agendaRoutes } from './agenda/agenda.routes.js';
 import { itemRoutes } from './items/items.routes.js';
 import { meetingRoutes } from './meetings/meetings.routes.js';
@@ -12,7 +14,7 @@ import { trackRoutes } from './tracks/tracks.routes.js';
 import { venueRoutes } from './venues/venues.routes.js';
 
 export const apiRoutes: FastifyPluginAsync = async (app) => {
-  for (const routes of [networkRoutes, venueRoutes, meetingRoutes, trackRoutes, themeRoutes, speakerRoutes, itemRoutes, agendaRoutes, releaseRoutes, planningRoutes]) {
+  for (const routes of [networkRoutes, venueRoutes, meetingRoutes, trackRoutes, themeRoutes, speakerRoutes, itemRoutes, agendaRoutes, releaseRoutes, planningRoutes, tokenRoutes, auditRoutes]) {
     await app.register(routes);
   }
 };

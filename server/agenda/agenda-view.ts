@@ -4,7 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
 import type { MeetingRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
-import { unauthorized } from '../http/errors.js';
+import { allows, canSeeDrafts } from '../auth/auth.plugin.js';
+import { forbidden, unauthorized } from '../http/errors.js';
 import type { Item } from '../items/items.schemas.js';
 import { publishedAgenda } from '../releases/published.js';
 import type { SnapshotItem, SnapshotTrack } from '../releases/snapshot.js';
@@ -13,11 +14,14 @@ import type { Track } from '../tracks/tracks.schemas.js';
 
 export type AgendaVersion = 'released' | 'working';
 
-export function resolveVersion(request: FastifyRequest, requested: AgendaVersion | undefined): AgendaVersion {
-  if (requested === 'working' && !request.token) {
-    throw unauthorized('The working agenda is visible with an API token only');
+/** Which agenda of a meeting in network `slug` the caller reads. */
+export function resolveVersion(request: FastifyRequest, requested: AgendaVersion | undefined, slug: string): AgendaVersion {
+  const mayWork = allows(canSeeDrafts(request), slug);
+  if (requested === 'working' && !mayWork) {
+    if (!request.token) throw unauthorized('The working agenda is visible with an API token only');
+    throw forbidden(`This token may not read the working agenda of network '${slug}'`);
   }
-  return requested ?? (request.token ? 'working' : 'released');
+  return requested ?? (mayWork ? 'working' : 'released');
 }
 
 export const releasedTrack = (t: SnapshotTrack, meetingId: string, baseUrl: string): Track => ({

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { networkRead, resolvers } from '../auth/authorize.js';
 import { z } from 'zod';
 import { canSeeDrafts } from '../auth/auth.plugin.js';
 import { findingSchema } from '../checks/agenda-checks.js';
 import { notFound } from '../http/errors.js';
 import { problems } from '../http/problem.js';
-import { bearer, idParams, secured } from '../http/route-kit.js';
+import { bearer, idParams } from '../http/route-kit.js';
 import { itemsRepository } from '../items/items.repository.js';
 import { agendaVersion, item } from '../items/items.schemas.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
@@ -44,8 +45,8 @@ export const agendaRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: agenda, ...problems(401, 404) },
     },
     handler: async (req) => {
-      const version = resolveVersion(req, req.query.version);
       const m = meetings.get(req.params.id, canSeeDrafts(req));
+      const version = resolveVersion(req, req.query.version, m.networkSlug);
       if (version === 'released') {
         const released = releasedAgenda(app.db, baseUrl, m.id);
         if (!released) throw notFound('Meeting', m.id);
@@ -64,7 +65,7 @@ export const agendaRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.get('/meetings/:id/checks', {
-    ...secured,
+    preHandler: networkRead(app.db, resolvers.meeting),
     schema: {
       security: bearer,
       tags: ['agenda'],

@@ -1,6 +1,7 @@
 // The working (editable) agenda of a meeting as one value: for the agenda view, the checks and releases.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { type DraftAccess } from '../auth/auth.plugin.js';
 import { networks, venues } from '../../db/schema.js';
 import { checkAgenda, type Finding } from '../checks/agenda-checks.js';
 import { itemsRepository } from '../items/items.repository.js';
@@ -8,7 +9,7 @@ import { meetingsRepository } from '../meetings/meetings.repository.js';
 import { toSnapshot, type Snapshot } from '../releases/snapshot.js';
 import { tracksRepository } from '../tracks/tracks.repository.js';
 
-export function workingAgenda(db: Db, baseUrl: string, meetingId: string, includeDrafts = true) {
+export function workingAgenda(db: Db, baseUrl: string, meetingId: string, includeDrafts: DraftAccess = true) {
   const meeting = meetingsRepository(db, baseUrl).getRow(meetingId, includeDrafts);
   const items = itemsRepository(db, baseUrl);
   return {

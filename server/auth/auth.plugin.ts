@@ -1,36 +1,71 @@
 // Reads `Authorization: Bearer …` on every request. A request with no header is anonymous; one with a
 // header that is not a live token is refused outright, so a typo never silently downgrades to public.
+// The caller's identity is then carried through the request for the audit triggers.
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { TokenRow } from '../../db/schema.js';
-import { unauthorized } from '../http/errors.js';
+import { auditContext } from '../../db/audit-context.js';
+import { tokenNetworks, type TokenRow } from '../../db/schema.js';
+import { AppError, unauthorized } from '../http/errors.js';
+import { authFailureLimiter } from '../http/hardening.js';
 import { findActiveToken } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     token: TokenRow | null;
+    /** The networks the token may act in; null = all (admin) or no token. */
+    scope: ReadonlySet<string> | null;
   }
 }
 
-export const authPlugin = fp(async (app: FastifyInstance) => {
+export const authPlugin = fp(async (app: FastifyInstance, opts: { authFailures: number }) => {
+  const failures = authFailureLimiter(opts.authFailures);
   app.decorateRequest('token', null);
-  app.addHook('onRequest', async (request) => {
+  app.decorateRequest('scope', null);
+  app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization;
     if (header === undefined) return;
+    const wait = failures.blockedFor(request.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw new AppError(429, 'too-many-auth-failures', 'Too many requests', `Too many failed authentications; retry in ${wait} s`);
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const token = match ? findActiveToken(app.db, match[1]!) : undefined;
-    if (!token) throw unauthorized('The bearer token is missing, malformed, unknown, revoked or expired');
+    if (!token) {
+      failures.fail(request.ip);
+      throw unauthorized('The bearer token is missing, malformed, unknown, revoked or expired');
+    }
     request.token = token;
+    if (token.role !== 'admin') {
+      const rows = app.db.select().from(tokenNetworks).where(eq(tokenNetworks.tokenId, token.id)).all();
+      request.scope = new Set(rows.map((r) => r.networkSlug));
+    }
+  });
+  // Runs the rest of the request inside the caller's audit identity.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const actor = request.token ? { name: request.token.name, tokenId: request.token.id } : { name: 'anonymous', tokenId: null };
+    auditContext.run(actor, done);
   });
 });
 
-/** preHandler for every write route. */
+/** Whether unpublished data (drafts, working agendas) of a network is visible: true, false, or per network. */
+export type DraftAccess = boolean | ((networkSlug: string) => boolean);
+
+export const allows = (access: DraftAccess, slug: string): boolean => (typeof access === 'function' ? access(slug) : access);
+
+/** Admins see every network's drafts; coordinators and readers those of their networks; anonymous none. */
+export function canSeeDrafts(request: FastifyRequest): DraftAccess {
+  const { token, scope } = request;
+  if (!token) return false;
+  if (token.role === 'admin' || scope === null) return true;
+  return (slug: string) => scope.has(slug);
+}
+
+/** Private fields (speaker emails) are shown to token holders only. */
+export const canSeePrivate = (request: FastifyRequest): boolean => request.token !== null;
+
+/** preHandler: a token is needed. */
 export async function requireToken(request: FastifyRequest): Promise<void> {
   if (!request.token) throw unauthorized('This request needs an API token: Authorization: Bearer <token>');
 }
-
-/** Drafts and other unpublished data are visible to token holders only. */
-export const canSeeDrafts = (request: FastifyRequest): boolean => request.token !== null;
-
-/** Private fields (speaker emails) are shown to token holders only. */
-export const canSeePrivate = canSeeDrafts;

@@ -88,9 +88,24 @@ const fastifyCodes: Record<string, [string, string]> = {
   FST_ERR_CTP_INVALID_TYPE: ['unsupported-media-type', 'The Content-Type header is invalid'],
 };
 
+/**
+ * Errors Fastify raises before any route or hook runs (the `frameworkErrors` option of the app): a URL
+ * with malformed percent-encoding, or a path parameter over `maxParamLength`. Problem+json like the rest.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const [status, code, detail]: [number, string, string] =
+    err.code === 'FST_ERR_BAD_URL'
+      ? [400, 'bad-url', 'The URL is malformed (invalid percent-encoding)']
+      : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? [414, 'uri-too-long', 'A path segment of the URL is too long']
+        : [500, 'internal-error', 'Something went wrong on our side'];
+  sendProblem(reply, problemBody(status, code, status === 500 ? 'Internal server error' : 'Bad request', detail));
+}
+
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
+      if (typeof err.extra.etag === 'string') reply.header('etag', err.extra.etag);
       return sendProblem(reply, problemBody(err.status, err.code, err.title, err.detail, err.extra));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

@@ -1,6 +1,7 @@
 // Agenda items of a meeting, with their themes and speakers.
 import { and, asc, eq, exists, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { allows, type DraftAccess } from '../auth/auth.plugin.js';
 import {
   agendaItems,
   itemSpeakers,
@@ -13,6 +14,7 @@ import {
   type MeetingRow,
 } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
+import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
@@ -62,7 +64,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
     }));
   }
 
-  const getRow = (id: string, includeDrafts = true): { row: ItemRow; meeting: MeetingRow } => {
+  const getRow = (id: string, includeDrafts: DraftAccess = true): { row: ItemRow; meeting: MeetingRow } => {
     const row = db.select().from(agendaItems).where(eq(agendaItems.id, id)).get();
     if (!row) throw notFound('Agenda item', id);
     try {
@@ -128,7 +130,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
     }
   }
 
-  const get = (id: string, includeDrafts = true, showPrivate = true): Item => {
+  const get = (id: string, includeDrafts: DraftAccess = true, showPrivate = true): Item => {
     const { row, meeting } = getRow(id, includeDrafts);
     return expand([row], meeting, showPrivate)[0]!;
   };
@@ -140,7 +142,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
     allOf,
     meetingIdOf: (id: string): string | undefined =>
       db.select({ meetingId: agendaItems.meetingId }).from(agendaItems).where(eq(agendaItems.id, id)).get()?.meetingId,
-    list(meetingId: string, filter: ItemFilter, includeDrafts: boolean, limit: number, cursor?: string) {
+    list(meetingId: string, filter: ItemFilter, includeDrafts: DraftAccess, limit: number, cursor?: string) {
       const meeting = meetingRepo.getRow(meetingId, includeDrafts);
       const key = decodeCursor(cursor, 2);
       const rows = db
@@ -167,7 +169,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
         .limit(limit + 1)
         .all();
       const result = page(rows, limit, (r) => [r.startTime, r.id], (r) => r);
-      return { data: expand(result.data, meeting, includeDrafts), nextCursor: result.nextCursor };
+      return { data: expand(result.data, meeting, allows(includeDrafts, meeting.networkSlug)), nextCursor: result.nextCursor };
     },
     create(meetingId: string, input: ItemCreate): Item {
       const id = db.transaction(
@@ -193,7 +195,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
       );
       return get(id);
     },
-    update(id: string, patch: ItemPatch): Item {
+    update(id: string, patch: ItemPatch, expected?: Expected): Item {
       db.transaction(
         () => {
           const { row, meeting } = getRow(id);
@@ -205,7 +207,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
             patch.themes === undefined ? undefined : themeRepo.resolveKeys(meeting.networkSlug, patch.themes, 'body.themes');
           if (patch.speakerIds) speakerRepo.resolveIds(patch.speakerIds, 'body.speakerIds');
           const { themes: _t, speakerIds, ...fields } = patch;
-          db.update(agendaItems).set({ ...fields, updatedAt: nowIso() }).where(eq(agendaItems.id, id)).run();
+          guardedUpdate(db, agendaItems, agendaItems.id, id, expected, { ...fields, updatedAt: nowIso() });
           writeLinks(id, themeRows?.map((t) => t.id), speakerIds);
           refuseNewErrors(meeting, before);
         },
@@ -213,10 +215,11 @@ export function itemsRepository(db: Db, baseUrl: string) {
       );
       return get(id);
     },
-    remove(id: string): void {
+    remove(id: string, expected?: Expected): void {
       db.transaction(
         (tx) => {
           getRow(id);
+          assertVersion(db, agendaItems, agendaItems.id, id, expected);
           tx.delete(agendaItems).where(eq(agendaItems.id, id)).run();
         },
         { behavior: 'immediate' },

@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { networkWrite, resolvers } from '../auth/authorize.js';
 import { z } from 'zod';
 import { releasedAgenda, resolveVersion } from '../agenda/agenda-view.js';
 import { canSeeDrafts } from '../auth/auth.plugin.js';
 import { notFound } from '../http/errors.js';
 import { decodeCursor, page, pageOf } from '../http/pagination.js';
+import { expectedVersions } from '../http/preconditions.js';
 import { problems } from '../http/problem.js';
-import { bearer, idParams, noContent, secured } from '../http/route-kit.js';
+import { bearer, idParams, noContent } from '../http/route-kit.js';
+import { meetingsRepository } from '../meetings/meetings.repository.js';
 import { itemsRepository } from './items.repository.js';
 import { agendaVersion, item, itemCreate, itemListQuery, itemPatch, type Item } from './items.schemas.js';
 
@@ -26,6 +29,7 @@ function releasedPage(items: Item[], filter: Filter, limit: number, cursor?: str
 export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
   const repo = itemsRepository(app.db, app.config.publicBaseUrl);
   const baseUrl = app.config.publicBaseUrl;
+  const meetings = meetingsRepository(app.db, baseUrl);
   const tags = ['agenda items'];
 
   app.get('/meetings/:id/items', {
@@ -38,16 +42,17 @@ export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     handler: async (req) => {
       const { limit, cursor, version, ...filter } = req.query;
-      if (resolveVersion(req, version) === 'released') {
-        const released = releasedAgenda(app.db, baseUrl, req.params.id);
-        if (!released || (released.meeting.status === 'draft' && !canSeeDrafts(req))) throw notFound('Meeting', req.params.id);
+      const meeting = meetings.getRow(req.params.id, canSeeDrafts(req));
+      if (resolveVersion(req, version, meeting.networkSlug) === 'released') {
+        const released = releasedAgenda(app.db, baseUrl, meeting.id);
+        if (!released) throw notFound('Meeting', req.params.id);
         return releasedPage(released.items, filter, limit, cursor);
       }
-      return repo.list(req.params.id, filter, true, limit, cursor);
+      return repo.list(meeting.id, filter, true, limit, cursor);
     },
   });
   app.post('/meetings/:id/items', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.meeting),
     schema: {
       tags,
       summary: 'Add an agenda item (inside the meeting’s hours; track of the same meeting or none for plenary)',
@@ -67,8 +72,10 @@ export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: item, ...problems(401, 404) },
     },
     handler: async (req) => {
-      if (resolveVersion(req, req.query.version) === 'working') return repo.get(req.params.id, true, true);
       const meetingId = repo.meetingIdOf(req.params.id);
+      const meeting = meetingId ? meetings.getRow(meetingId, true) : null;
+      const version = resolveVersion(req, req.query.version, meeting?.networkSlug ?? '');
+      if (version === 'working') return repo.get(req.params.id, canSeeDrafts(req), true);
       const released = meetingId ? releasedAgenda(app.db, baseUrl, meetingId) : null;
       const found = released?.items.find((i) => i.id === req.params.id);
       if (!found) throw notFound('Agenda item', req.params.id);
@@ -76,15 +83,15 @@ export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   });
   app.patch('/items/:id', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.item),
     schema: { tags, summary: 'Update an agenda item', security: bearer, params: idParams, body: itemPatch, response: { 200: item, ...problems(400, 401, 404, 409) } },
-    handler: async (req) => repo.update(req.params.id, req.body),
+    handler: async (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
   });
   app.delete('/items/:id', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.item),
     schema: { tags, summary: 'Delete an agenda item', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 404) } },
     handler: async (req, reply) => {
-      repo.remove(req.params.id);
+      repo.remove(req.params.id, expectedVersions(req));
       return reply.code(204).send();
     },
   });

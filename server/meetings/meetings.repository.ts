@@ -1,9 +1,11 @@
 // Meetings of a network: a date, local hours in a zone, a venue and a status.
 import { and, asc, eq, gt, gte, lt, lte, ne, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { allows, type DraftAccess } from '../auth/auth.plugin.js';
 import { agendaItems, meetings, venues, type MeetingRow, type VenueRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
 import { conflict, notFound } from '../http/errors.js';
+import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { networksRepository } from '../networks/networks.repository.js';
@@ -32,7 +34,7 @@ export interface MeetingFilter {
   from?: string | undefined;
   to?: string | undefined;
   status?: MeetingStatus | undefined;
-  includeDrafts: boolean;
+  includeDrafts: DraftAccess;
 }
 
 export function meetingsRepository(db: Db, baseUrl: string) {
@@ -43,13 +45,13 @@ export function meetingsRepository(db: Db, baseUrl: string) {
     db.select({ m: meetings, v: venues }).from(meetings).leftJoin(venues, eq(meetings.venueId, venues.id));
 
   /** The meeting row, or 404 also when it is a draft the caller may not see. */
-  const getRow = (id: string, includeDrafts = true): MeetingRow => {
+  const getRow = (id: string, includeDrafts: DraftAccess = true): MeetingRow => {
     const row = db.select().from(meetings).where(eq(meetings.id, id)).get();
-    if (!row || (row.status === 'draft' && !includeDrafts)) throw notFound('Meeting', id);
+    if (!row || (row.status === 'draft' && !allows(includeDrafts, row.networkSlug))) throw notFound('Meeting', id);
     return row;
   };
 
-  const get = (id: string, includeDrafts = true): Meeting => {
+  const get = (id: string, includeDrafts: DraftAccess = true): Meeting => {
     getRow(id, includeDrafts);
     const r = selectWithVenue().where(eq(meetings.id, id)).get()!;
     return toMeeting(r.m, r.v, baseUrl);
@@ -84,7 +86,7 @@ export function meetingsRepository(db: Db, baseUrl: string) {
             filter.from ? gte(meetings.date, filter.from) : undefined,
             filter.to ? lte(meetings.date, filter.to) : undefined,
             filter.status ? eq(meetings.status, filter.status) : undefined,
-            filter.includeDrafts ? undefined : ne(meetings.status, 'draft'),
+            allows(filter.includeDrafts, slug) ? undefined : ne(meetings.status, 'draft'),
             key ? after([meetings.date, meetings.startTime, meetings.id], key) : undefined,
           ),
         )
@@ -108,7 +110,7 @@ export function meetingsRepository(db: Db, baseUrl: string) {
         .get();
       return get(row.id);
     },
-    update(id: string, patch: MeetingPatch): Meeting {
+    update(id: string, patch: MeetingPatch, expected?: Expected): Meeting {
       return db.transaction(
         () => {
           const current = getRow(id);
@@ -118,17 +120,18 @@ export function meetingsRepository(db: Db, baseUrl: string) {
           if (patch.startTime !== undefined || patch.endTime !== undefined) {
             assertItemsInside(id, next.startTime, next.endTime);
           }
-          db.update(meetings).set({ ...patch, updatedAt: nowIso() }).where(eq(meetings.id, id)).run();
+          guardedUpdate(db, meetings, meetings.id, id, expected, { ...patch, updatedAt: nowIso() });
           return get(id);
         },
         { behavior: 'immediate' },
       );
     },
     /** Removes the meeting with its tracks and items (foreign keys cascade) in one transaction. */
-    remove(id: string): void {
+    remove(id: string, expected?: Expected): void {
       db.transaction(
         (tx) => {
           getRow(id);
+          assertVersion(db, meetings, meetings.id, id, expected);
           tx.delete(meetings).where(eq(meetings.id, id)).run();
         },
         { behavior: 'immediate' },

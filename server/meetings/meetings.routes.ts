@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { networkWrite, resolvers } from '../auth/authorize.js';
 import { canSeeDrafts } from '../auth/auth.plugin.js';
 import { pageOf } from '../http/pagination.js';
+import { expectedVersions } from '../http/preconditions.js';
 import { problems } from '../http/problem.js';
-import { bearer, idParams, noContent, secured } from '../http/route-kit.js';
+import { bearer, idParams, noContent } from '../http/route-kit.js';
 import { slugParams } from '../networks/networks.schemas.js';
 import { meetingsRepository } from './meetings.repository.js';
 import { meeting, meetingCreate, meetingListQuery, meetingPatch } from './meetings.schemas.js';
@@ -25,7 +27,7 @@ export const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   });
   app.post('/networks/:slug/meetings', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.network),
     schema: { tags, summary: 'Create a meeting', security: bearer, params: slugParams, body: meetingCreate, response: { 201: meeting, ...problems(400, 401, 404) } },
     handler: async (req, reply) => reply.code(201).send(repo.create(req.params.slug, req.body)),
   });
@@ -34,15 +36,15 @@ export const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (req) => repo.get(req.params.id, canSeeDrafts(req)),
   });
   app.patch('/meetings/:id', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.meeting),
     schema: { tags, summary: 'Update a meeting', security: bearer, params: idParams, body: meetingPatch, response: { 200: meeting, ...problems(400, 401, 404, 409) } },
-    handler: async (req) => repo.update(req.params.id, req.body),
+    handler: async (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
   });
   app.delete('/meetings/:id', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.meeting),
     schema: { tags, summary: 'Delete a meeting with its tracks and items', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 404) } },
     handler: async (req, reply) => {
-      repo.remove(req.params.id);
+      repo.remove(req.params.id, expectedVersions(req));
       return reply.code(204).send();
     },
   });

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.js';
 import { meetings, networks, themes, type NetworkRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
+import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { venuesRepository } from '../venues/venues.repository.js';
@@ -81,25 +82,26 @@ export function networksRepository(db: Db, baseUrl: string) {
         { behavior: 'immediate' },
       );
     },
-    update(slug: string, patch: NetworkPatch): Network {
-      const current = getRow(slug);
-      checkSeason(
-        patch.seasonStart !== undefined ? patch.seasonStart : current.seasonStart,
-        patch.seasonEnd !== undefined ? patch.seasonEnd : current.seasonEnd,
+    update(slug: string, patch: NetworkPatch, expected?: Expected): Network {
+      return db.transaction(
+        () => {
+          const current = getRow(slug);
+          checkSeason(
+            patch.seasonStart !== undefined ? patch.seasonStart : current.seasonStart,
+            patch.seasonEnd !== undefined ? patch.seasonEnd : current.seasonEnd,
+          );
+          if (patch.defaultVenueId) venues.assertExists(patch.defaultVenueId, 'body.defaultVenueId');
+          guardedUpdate(db, networks, networks.slug, slug, expected, { ...columns(patch), updatedAt: nowIso() });
+          return map(getRow(slug));
+        },
+        { behavior: 'immediate' },
       );
-      if (patch.defaultVenueId) venues.assertExists(patch.defaultVenueId, 'body.defaultVenueId');
-      const row = db
-        .update(networks)
-        .set({ ...columns(patch), updatedAt: nowIso() })
-        .where(eq(networks.slug, slug))
-        .returning()
-        .get();
-      return map(row!);
     },
-    remove(slug: string): void {
+    remove(slug: string, expected?: Expected): void {
       db.transaction(
         (tx) => {
           getRow(slug);
+          assertVersion(db, networks, networks.slug, slug, expected);
           const used =
             tx.select({ id: meetings.id }).from(meetings).where(eq(meetings.networkSlug, slug)).get() ??
             tx.select({ id: themes.id }).from(themes).where(eq(themes.networkSlug, slug)).get();

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { adminOnly, networkWrite, resolvers } from '../auth/authorize.js';
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../http/pagination.js';
+import { expectedVersions } from '../http/preconditions.js';
 import { problems } from '../http/problem.js';
-import { bearer, noContent, secured } from '../http/route-kit.js';
+import { bearer, noContent } from '../http/route-kit.js';
 import { networksRepository } from './networks.repository.js';
 import { network, networkCreate, networkPatch, slugParams } from './networks.schemas.js';
 
@@ -15,7 +17,7 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (req) => repo.list(req.query.limit, req.query.cursor),
   });
   app.post('/networks', {
-    ...secured,
+    preHandler: adminOnly,
     schema: { tags, summary: 'Create a network', security: bearer, body: networkCreate, response: { 201: network, ...problems(400, 401, 409) } },
     handler: async (req, reply) => reply.code(201).send(repo.create(req.body)),
   });
@@ -24,15 +26,15 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (req) => repo.get(req.params.slug),
   });
   app.patch('/networks/:slug', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.network),
     schema: { tags, summary: 'Update a network (the slug never changes)', security: bearer, params: slugParams, body: networkPatch, response: { 200: network, ...problems(400, 401, 404) } },
-    handler: async (req) => repo.update(req.params.slug, req.body),
+    handler: async (req) => repo.update(req.params.slug, req.body, expectedVersions(req)),
   });
   app.delete('/networks/:slug', {
-    ...secured,
+    preHandler: adminOnly,
     schema: { tags, summary: 'Delete a network that has no meetings or themes', security: bearer, params: slugParams, response: { ...noContent, ...problems(401, 404, 409) } },
     handler: async (req, reply) => {
-      repo.remove(req.params.slug);
+      repo.remove(req.params.slug, expectedVersions(req));
       return reply.code(204).send();
     },
   });

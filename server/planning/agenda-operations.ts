@@ -1,7 +1,7 @@
 // Whole-agenda operations a coordinator uses to plan a day: apply a template, copy another meeting's
 // agenda, shift later items. Each runs in one immediate transaction and is rolled back when it would
 // leave the agenda with error findings.
-import { and, eq, gte } from 'drizzle-orm';
+import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { agendaItems, itemSpeakers, itemThemes, themes, tracks, type MeetingRow, type ThemeRow } from '../../db/schema.js';
 import { checkWorkingAgenda, workingAgenda } from '../agenda/working-agenda.js';
@@ -200,7 +200,10 @@ export function agendaOperations(db: Db, baseUrl: string) {
         assertFits(meeting, moved, 'shift-out-of-meeting', `Shifting by ${minutes} minutes`);
         const now = nowIso();
         for (const m of moved) {
-          db.update(agendaItems).set({ startTime: m.startTime, endTime: m.endTime, updatedAt: now }).where(eq(agendaItems.id, m.id)).run();
+          db.update(agendaItems)
+            .set({ startTime: m.startTime, endTime: m.endTime, updatedAt: now, version: sql`${agendaItems.version} + 1` })
+            .where(eq(agendaItems.id, m.id))
+            .run();
         }
       });
     },

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { networkWrite, resolvers } from '../auth/authorize.js';
 import { z } from 'zod';
 import { agenda } from '../agenda/agenda.routes.js';
 import { findingSchema } from '../checks/agenda-checks.js';
-import { notFound } from '../http/errors.js';
+import { allows, canSeeDrafts } from '../auth/auth.plugin.js';
+import { forbidden, notFound } from '../http/errors.js';
 import { id, timeString } from '../http/fields.js';
 import { problems } from '../http/problem.js';
-import { bearer, idParams, secured } from '../http/route-kit.js';
+import { bearer, idParams } from '../http/route-kit.js';
 import { itemsRepository } from '../items/items.repository.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
 import { latestRelease } from '../releases/published.js';
@@ -75,7 +77,7 @@ export const planningRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (req) => findTemplate(req.params.key),
   });
   app.post('/meetings/:id/apply-template', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.meeting),
     schema: {
       tags: ['planning'],
       summary: 'Create tracks and items from a template in one transaction',
@@ -90,7 +92,7 @@ export const planningRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   });
   app.post('/meetings/:id/copy-agenda-from/:otherId', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.meeting),
     preValidation: async (req) => {
       if (req.body === undefined || req.body === null) (req as { body: unknown }).body = {};
     },
@@ -102,11 +104,17 @@ export const planningRoutes: FastifyPluginAsyncZod = async (app) => {
       body: copyBody,
       response: { 200: planResult, ...problems(400, 401, 404, 409) },
     },
-    handler: async (req) =>
-      result(req.params.id, ops.copyAgenda(req.params.id, req.params.otherId, req.body.mode, req.body.createMissingThemes)),
+    handler: async (req) => {
+      // The source's working agenda is unpublished: the caller must be allowed to read it.
+      const source = meetings.getRow(req.params.otherId, canSeeDrafts(req));
+      if (!allows(canSeeDrafts(req), source.networkSlug)) {
+        throw forbidden(`This token may not read the working agenda of network '${source.networkSlug}'`);
+      }
+      return result(req.params.id, ops.copyAgenda(req.params.id, source.id, req.body.mode, req.body.createMissingThemes));
+    },
   });
   app.post('/meetings/:id/shift', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.meeting),
     schema: {
       tags: ['planning'],
       summary: 'Move every item starting at or after `after` by `minutes` (refused if items would leave the meeting)',

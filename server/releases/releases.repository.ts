@@ -1,6 +1,7 @@
 // Releases: numbered, frozen versions of a meeting's agenda with a changelog against the previous one.
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { type DraftAccess } from '../auth/auth.plugin.js';
 import { releases, type ReleaseRow } from '../../db/schema.js';
 import { checkWorkingAgenda, snapshotOf, workingAgenda } from '../agenda/working-agenda.js';
 import { errorsOnly } from '../checks/agenda-checks.js';
@@ -27,13 +28,13 @@ const full = (row: ReleaseRow): Release => ({ ...summary(row), agenda: snapshotS
 export function releasesRepository(db: Db, baseUrl: string) {
   const meetings = meetingsRepository(db, baseUrl);
 
-  const getRow = (meetingId: string, n: number, includeDrafts: boolean): ReleaseRow => {
+  const getRow = (meetingId: string, n: number, includeDrafts: DraftAccess): ReleaseRow => {
     meetings.getRow(meetingId, includeDrafts);
     const row = db.select().from(releases).where(and(eq(releases.meetingId, meetingId), eq(releases.number, n))).get();
     if (!row) throw notFound('Release', `${meetingId}/${n}`);
     return row;
   };
-  const snapshotAt = (meetingId: string, n: number, includeDrafts: boolean): Snapshot | null =>
+  const snapshotAt = (meetingId: string, n: number, includeDrafts: DraftAccess): Snapshot | null =>
     n === 0 ? null : snapshotSchema.parse(JSON.parse(getRow(meetingId, n, includeDrafts).snapshot));
 
   return {
@@ -72,7 +73,7 @@ export function releasesRepository(db: Db, baseUrl: string) {
         { behavior: 'immediate' },
       );
     },
-    list(meetingId: string, includeDrafts: boolean, limit: number, cursor?: string) {
+    list(meetingId: string, includeDrafts: DraftAccess, limit: number, cursor?: string) {
       meetings.getRow(meetingId, includeDrafts);
       const key = decodeCursor(cursor, 1);
       const rows = db
@@ -84,8 +85,8 @@ export function releasesRepository(db: Db, baseUrl: string) {
         .all();
       return page(rows, limit, (r) => [r.number], summary);
     },
-    get: (meetingId: string, n: number, includeDrafts: boolean): Release => full(getRow(meetingId, n, includeDrafts)),
-    diff(meetingId: string, to: number, from: number, includeDrafts: boolean) {
+    get: (meetingId: string, n: number, includeDrafts: DraftAccess): Release => full(getRow(meetingId, n, includeDrafts)),
+    diff(meetingId: string, to: number, from: number, includeDrafts: DraftAccess) {
       const after = snapshotAt(meetingId, to, includeDrafts)!;
       const before = snapshotAt(meetingId, from, includeDrafts);
       return { meetingId, from, to, changelog: diffSnapshots(before, after) };

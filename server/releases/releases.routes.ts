@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { networkWrite, resolvers } from '../auth/authorize.js';
 import { z } from 'zod';
 import { canSeeDrafts } from '../auth/auth.plugin.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { problems } from '../http/problem.js';
-import { bearer, idParams, secured } from '../http/route-kit.js';
+import { bearer, idParams } from '../http/route-kit.js';
 import { releasesRepository } from './releases.repository.js';
 import { diffQuery, release, releaseCreate, releaseDiff, releaseParams, releaseSummary } from './releases.schemas.js';
 
@@ -12,7 +13,7 @@ export const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
   const tags = ['releases'];
 
   app.post('/meetings/:id/releases', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.meeting),
     // A release needs no body; an empty one means "no note".
     preValidation: async (req) => {
       if (req.body === undefined || req.body === null) req.body = {};

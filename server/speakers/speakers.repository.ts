@@ -3,6 +3,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { itemSpeakers, speakers, type SpeakerRow } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
+import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import type { Speaker, SpeakerCreate, SpeakerPatch } from './speakers.schemas.js';
@@ -47,15 +48,15 @@ export function speakersRepository(db: Db) {
       const row = db.insert(speakers).values({ ...input, id: newId('spk'), createdAt: now, updatedAt: now }).returning().get();
       return toSpeaker(row, true);
     },
-    update(id: string, patch: SpeakerPatch): Speaker {
-      getRow(id);
-      const row = db.update(speakers).set({ ...patch, updatedAt: nowIso() }).where(eq(speakers.id, id)).returning().get();
-      return toSpeaker(row!, true);
+    update(id: string, patch: SpeakerPatch, expected?: Expected): Speaker {
+      if (!guardedUpdate(db, speakers, speakers.id, id, expected, { ...patch, updatedAt: nowIso() })) throw notFound('Speaker', id);
+      return toSpeaker(getRow(id), true);
     },
-    remove(id: string): void {
+    remove(id: string, expected?: Expected): void {
       db.transaction(
         (tx) => {
           getRow(id);
+          assertVersion(db, speakers, speakers.id, id, expected);
           if (tx.select({ id: itemSpeakers.itemId }).from(itemSpeakers).where(eq(itemSpeakers.speakerId, id)).get()) {
             throw conflict('speaker-in-use', `Speaker '${id}' is on agenda items; remove them from those first`);
           }

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { directoryWrite } from '../auth/authorize.js';
 import { z } from 'zod';
 import { canSeePrivate } from '../auth/auth.plugin.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
+import { expectedVersions } from '../http/preconditions.js';
 import { problems } from '../http/problem.js';
-import { bearer, idParams, noContent, secured } from '../http/route-kit.js';
+import { bearer, idParams, noContent } from '../http/route-kit.js';
 import { speakersRepository } from './speakers.repository.js';
 import { speaker, speakerCreate, speakerPatch } from './speakers.schemas.js';
 
@@ -16,7 +18,7 @@ export const speakerRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (req) => repo.list(canSeePrivate(req), req.query.limit, req.query.cursor),
   });
   app.post('/speakers', {
-    ...secured,
+    preHandler: directoryWrite,
     schema: { tags, summary: 'Create a speaker', security: bearer, body: speakerCreate, response: { 201: speaker, ...problems(400, 401) } },
     handler: async (req, reply) => reply.code(201).send(repo.create(req.body)),
   });
@@ -25,15 +27,15 @@ export const speakerRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (req) => repo.get(req.params.id, canSeePrivate(req)),
   });
   app.patch('/speakers/:id', {
-    ...secured,
+    preHandler: directoryWrite,
     schema: { tags, summary: 'Update a speaker', security: bearer, params: idParams, body: speakerPatch, response: { 200: speaker, ...problems(400, 401, 404) } },
-    handler: async (req) => repo.update(req.params.id, req.body),
+    handler: async (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
   });
   app.delete('/speakers/:id', {
-    ...secured,
+    preHandler: directoryWrite,
     schema: { tags, summary: 'Delete a speaker who is on no agenda item', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 404, 409) } },
     handler: async (req, reply) => {
-      repo.remove(req.params.id);
+      repo.remove(req.params.id, expectedVersions(req));
       return reply.code(204).send();
     },
   });

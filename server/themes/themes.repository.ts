@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.js';
 import { itemThemes, themes, type ThemeRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
+import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { networksRepository } from '../networks/networks.repository.js';
@@ -68,15 +69,16 @@ export function themesRepository(db: Db, baseUrl: string) {
         { behavior: 'immediate' },
       );
     },
-    update(slug: string, key: string, patch: ThemePatch): Theme {
+    update(slug: string, key: string, patch: ThemePatch, expected?: Expected): Theme {
       const current = getRow(slug, key);
-      const row = db.update(themes).set({ ...patch, updatedAt: nowIso() }).where(eq(themes.id, current.id)).returning().get();
-      return map(row!);
+      guardedUpdate(db, themes, themes.id, current.id, expected, { ...patch, updatedAt: nowIso() });
+      return map(getRow(slug, key));
     },
-    remove(slug: string, key: string): void {
+    remove(slug: string, key: string, expected?: Expected): void {
       db.transaction(
         (tx) => {
           const current = getRow(slug, key);
+          assertVersion(db, themes, themes.id, current.id, expected);
           if (tx.select({ id: itemThemes.itemId }).from(itemThemes).where(eq(itemThemes.themeId, current.id)).get()) {
             throw conflict('theme-in-use', `Theme '${key}' is used by agenda items; remove it from them first`);
           }

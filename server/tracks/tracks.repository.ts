@@ -1,9 +1,11 @@
 // Tracks: parallel programmes within a meeting.
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { type DraftAccess } from '../auth/auth.plugin.js';
 import { tracks, type TrackRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
 import { notFound } from '../http/errors.js';
+import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
@@ -17,7 +19,7 @@ export const toTrack = (row: TrackRow, baseUrl: string): Track => ({
 export function tracksRepository(db: Db, baseUrl: string) {
   const meetingRepo = meetingsRepository(db, baseUrl);
   /** The track, or 404 also when its meeting is a draft the caller may not see. */
-  const getRow = (id: string, includeDrafts = true): TrackRow => {
+  const getRow = (id: string, includeDrafts: DraftAccess = true): TrackRow => {
     const row = db.select().from(tracks).where(eq(tracks.id, id)).get();
     if (!row) throw notFound('Track', id);
     try {
@@ -30,13 +32,13 @@ export function tracksRepository(db: Db, baseUrl: string) {
   const map = (row: TrackRow) => toTrack(row, baseUrl);
   return {
     getRow,
-    get: (id: string, includeDrafts = true) => map(getRow(id, includeDrafts)),
+    get: (id: string, includeDrafts: DraftAccess = true) => map(getRow(id, includeDrafts)),
     meetingIdOf: (id: string): string | undefined =>
       db.select({ meetingId: tracks.meetingId }).from(tracks).where(eq(tracks.id, id)).get()?.meetingId,
     /** All tracks of a meeting in display order. */
     allOf: (meetingId: string): TrackRow[] =>
       db.select().from(tracks).where(eq(tracks.meetingId, meetingId)).orderBy(asc(tracks.sortOrder), asc(tracks.id)).all(),
-    list(meetingId: string, includeDrafts: boolean, limit: number, cursor?: string) {
+    list(meetingId: string, includeDrafts: DraftAccess, limit: number, cursor?: string) {
       meetingRepo.getRow(meetingId, includeDrafts);
       const key = decodeCursor(cursor, 2);
       const rows = db
@@ -58,16 +60,17 @@ export function tracksRepository(db: Db, baseUrl: string) {
         .get();
       return map(row);
     },
-    update(id: string, patch: TrackPatch): Track {
+    update(id: string, patch: TrackPatch, expected?: Expected): Track {
       getRow(id);
-      const row = db.update(tracks).set({ ...patch, updatedAt: nowIso() }).where(eq(tracks.id, id)).returning().get();
-      return map(row!);
+      guardedUpdate(db, tracks, tracks.id, id, expected, { ...patch, updatedAt: nowIso() });
+      return map(getRow(id));
     },
     /** Removes the track and its items (foreign keys cascade). */
-    remove(id: string): void {
+    remove(id: string, expected?: Expected): void {
       db.transaction(
         (tx) => {
           getRow(id);
+          assertVersion(db, tracks, tracks.id, id, expected);
           tx.delete(tracks).where(eq(tracks.id, id)).run();
         },
         { behavior: 'immediate' },

@@ -1,17 +1,22 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { networkWrite, resolvers } from '../auth/authorize.js';
 import { z } from 'zod';
 import { releasedAgenda, resolveVersion } from '../agenda/agenda-view.js';
 import { notFound } from '../http/errors.js';
 import { decodeCursor, page, pageOf, pageQuery } from '../http/pagination.js';
 import { agendaVersion } from '../items/items.schemas.js';
+import { expectedVersions } from '../http/preconditions.js';
 import { problems } from '../http/problem.js';
-import { bearer, idParams, noContent, secured } from '../http/route-kit.js';
+import { bearer, idParams, noContent } from '../http/route-kit.js';
+import { canSeeDrafts } from '../auth/auth.plugin.js';
+import { meetingsRepository } from '../meetings/meetings.repository.js';
 import { tracksRepository } from './tracks.repository.js';
 import { track, trackCreate, trackPatch } from './tracks.schemas.js';
 
 export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
   const baseUrl = app.config.publicBaseUrl;
   const repo = tracksRepository(app.db, baseUrl);
+  const meetings = meetingsRepository(app.db, baseUrl);
   const tags = ['tracks'];
 
   app.get('/meetings/:id/tracks', {
@@ -23,10 +28,11 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: pageOf(track), ...problems(400, 401, 404) },
     },
     handler: async (req) => {
-      if (resolveVersion(req, req.query.version) === 'working') {
-        return repo.list(req.params.id, true, req.query.limit, req.query.cursor);
+      const meeting = meetings.getRow(req.params.id, canSeeDrafts(req));
+      if (resolveVersion(req, req.query.version, meeting.networkSlug) === 'working') {
+        return repo.list(meeting.id, true, req.query.limit, req.query.cursor);
       }
-      const released = releasedAgenda(app.db, baseUrl, req.params.id);
+      const released = releasedAgenda(app.db, baseUrl, meeting.id);
       if (!released) throw notFound('Meeting', req.params.id);
       const key = decodeCursor(req.query.cursor, 2);
       const rows = released.tracks.filter(
@@ -36,30 +42,31 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   });
   app.post('/meetings/:id/tracks', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.meeting),
     schema: { tags, summary: 'Add a parallel track to a meeting', security: bearer, params: idParams, body: trackCreate, response: { 201: track, ...problems(400, 401, 404) } },
     handler: async (req, reply) => reply.code(201).send(repo.create(req.params.id, req.body)),
   });
   app.get('/tracks/:id', {
     schema: { tags, summary: 'Read a track', params: idParams, querystring: z.object({ version: agendaVersion }), response: { 200: track, ...problems(401, 404) } },
     handler: async (req) => {
-      if (resolveVersion(req, req.query.version) === 'working') return repo.get(req.params.id);
       const meetingId = repo.meetingIdOf(req.params.id);
+      const meeting = meetingId ? meetings.getRow(meetingId, true) : null;
+      if (resolveVersion(req, req.query.version, meeting?.networkSlug ?? '') === 'working') return repo.get(req.params.id, canSeeDrafts(req));
       const found = meetingId ? releasedAgenda(app.db, baseUrl, meetingId)?.tracks.find((t) => t.id === req.params.id) : undefined;
       if (!found) throw notFound('Track', req.params.id);
       return found;
     },
   });
   app.patch('/tracks/:id', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.track),
     schema: { tags, summary: 'Update a track', security: bearer, params: idParams, body: trackPatch, response: { 200: track, ...problems(400, 401, 404) } },
-    handler: async (req) => repo.update(req.params.id, req.body),
+    handler: async (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
   });
   app.delete('/tracks/:id', {
-    ...secured,
+    preHandler: networkWrite(app.db, resolvers.track),
     schema: { tags, summary: 'Delete a track and its items', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 404) } },
     handler: async (req, reply) => {
-      repo.remove(req.params.id);
+      repo.remove(req.params.id, expectedVersions(req));
       return reply.code(204).send();
     },
   });

@@ -3,6 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { meetings, networks, venues, type VenueRow } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
+import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import type { Venue, VenueCreate, VenuePatch } from './venues.schemas.js';
@@ -43,20 +44,15 @@ export function venuesRepository(db: Db) {
         .get();
       return toVenue(row);
     },
-    update(id: string, patch: VenuePatch): Venue {
-      get(id);
-      const row = db
-        .update(venues)
-        .set({ ...patch, updatedAt: nowIso() })
-        .where(eq(venues.id, id))
-        .returning()
-        .get();
-      return toVenue(row!);
+    update(id: string, patch: VenuePatch, expected?: Expected): Venue {
+      if (!guardedUpdate(db, venues, venues.id, id, expected, { ...patch, updatedAt: nowIso() })) throw notFound('Venue', id);
+      return toVenue(get(id));
     },
-    remove(id: string): void {
+    remove(id: string, expected?: Expected): void {
       db.transaction(
         (tx) => {
           get(id);
+          assertVersion(db, venues, venues.id, id, expected);
           const used =
             tx.select({ id: meetings.id }).from(meetings).where(eq(meetings.venueId, id)).get() ??
             tx.select({ id: networks.slug }).from(networks).where(eq(networks.defaultVenueId, id)).get();

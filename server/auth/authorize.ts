@@ -1,0 +1,81 @@
+// Who may write what. Admins write everywhere; coordinators inside the networks of their token; readers
+// never. A coordinator writing in another network gets the same 404 as for a missing object when the
+// target is unpublished there (a draft meeting and what hangs off it), and 403 otherwise.
+import { eq } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
+import type { Db } from '../../db/client.js';
+import { agendaItems, meetings, networks, tracks } from '../../db/schema.js';
+import { forbidden, notFound, type AppError } from '../http/errors.js';
+import { requireToken } from './auth.plugin.js';
+
+export interface Target {
+  slug: string;
+  /** The error a caller who may not see the target's drafts gets: the same as for a missing object. */
+  hidden: AppError | null;
+}
+
+export type Resolver = (db: Db, params: Record<string, string>) => Target | null;
+
+const meetingTarget = (db: Db, meetingId: string, missing: AppError): Target | null => {
+  const m = db.select({ slug: meetings.networkSlug, status: meetings.status }).from(meetings).where(eq(meetings.id, meetingId)).get();
+  return m ? { slug: m.slug, hidden: m.status === 'draft' ? missing : null } : null;
+};
+
+export const resolvers = {
+  network: (db, p) => {
+    const n = db.select({ slug: networks.slug }).from(networks).where(eq(networks.slug, p.slug ?? '')).get();
+    return n ? { slug: n.slug, hidden: null } : null;
+  },
+  meeting: (db, p) => meetingTarget(db, p.id ?? '', notFound('Meeting', p.id ?? '')),
+  track: (db, p) => {
+    const t = db.select({ meetingId: tracks.meetingId }).from(tracks).where(eq(tracks.id, p.id ?? '')).get();
+    return t ? meetingTarget(db, t.meetingId, notFound('Track', p.id ?? '')) : null;
+  },
+  item: (db, p) => {
+    const i = db.select({ meetingId: agendaItems.meetingId }).from(agendaItems).where(eq(agendaItems.id, p.id ?? '')).get();
+    return i ? meetingTarget(db, i.meetingId, notFound('Agenda item', p.id ?? '')) : null;
+  },
+} satisfies Record<string, Resolver>;
+
+/** preHandler for writes inside one network, found from the route's params. */
+export function networkWrite(db: Db, resolve: Resolver) {
+  return async (request: FastifyRequest): Promise<void> => {
+    await requireToken(request);
+    const { token, scope } = request;
+    if (token!.role === 'admin') return;
+    const target = resolve(db, request.params as Record<string, string>);
+    if (token!.role === 'reader') {
+      if (target?.hidden && !scope?.has(target.slug)) throw target.hidden;
+      throw forbidden('Reader tokens cannot write');
+    }
+    if (!target) return; // the handler answers 404 for the missing object
+    if (scope?.has(target.slug)) return;
+    if (target.hidden) throw target.hidden;
+    throw forbidden(`This token may not write in network '${target.slug}'`);
+  };
+}
+
+/** preHandler for shared directories (venues, speakers): admins and coordinators. */
+export async function directoryWrite(request: FastifyRequest): Promise<void> {
+  await requireToken(request);
+  if (request.token!.role === 'reader') throw forbidden('Reader tokens cannot write');
+}
+
+/** preHandler for administration (creating and deleting networks, tokens, the audit trail). */
+export async function adminOnly(request: FastifyRequest): Promise<void> {
+  await requireToken(request);
+  if (request.token!.role !== 'admin') throw forbidden('Only admin tokens may do this');
+}
+
+/** preHandler for reads of unpublished data of one network (e.g. agenda checks). */
+export function networkRead(db: Db, resolve: Resolver) {
+  return async (request: FastifyRequest): Promise<void> => {
+    await requireToken(request);
+    const { token, scope } = request;
+    if (token!.role === 'admin') return;
+    const target = resolve(db, request.params as Record<string, string>);
+    if (!target || scope?.has(target.slug)) return;
+    if (target.hidden) throw target.hidden;
+    throw forbidden(`This token may not read unpublished data of network '${target.slug}'`);
+  };
+}

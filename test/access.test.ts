@@ -1,0 +1,225 @@
+// Scoped access: every write route × role × own/other network, and the database is unchanged after
+// each refusal. Coordinators get the same 404 for another network's drafts as for a missing object.
+import t, { type Test } from 'tap';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { buildApp } from '../server/app.js';
+import { createToken } from '../server/auth/tokens.js';
+import { testConfig } from '../server/config.js';
+import { tokenNetworks } from '../db/schema.js';
+
+interface NetFixture {
+  slug: string;
+  announced: string;
+  draft: string;
+  trackAnnounced: string;
+  trackDraft: string;
+  itemAnnounced: string;
+  itemDraft: string;
+}
+
+async function fixture(t: Test) {
+  const app = await buildApp(testConfig({ seed: false }));
+  t.teardown(() => app.close());
+  const admin = `Bearer ${createToken(app.db, { name: 'admin', role: 'admin' }).raw}`;
+  const inject = (o: InjectOptions) => app.inject(o);
+  const as = async (o: InjectOptions, expect = 201) => {
+    const r = await inject({ ...o, headers: { authorization: admin } });
+    if (r.statusCode !== expect) throw new Error(`${o.method} ${o.url}: ${r.statusCode} ${r.body}`);
+    return r.statusCode === 204 ? null : r.json();
+  };
+  const nets: Record<'own' | 'other', NetFixture> = {} as never;
+  for (const [which, slug] of [['own', 'netvaerk-a'], ['other', 'netvaerk-b']] as const) {
+    await as({ method: 'POST', url: '/api/v1/networks', payload: { slug, name: `Netværk ${slug}` } });
+    await as({ method: 'POST', url: `/api/v1/networks/${slug}/themes`, payload: { key: 'tema', name: 'Tema' } });
+    await as({ method: 'POST', url: `/api/v1/networks/${slug}/themes`, payload: { key: 'ubrugt', name: 'Ubrugt' } });
+    const meeting = async (status: string) => {
+      const m = await as({ method: 'POST', url: `/api/v1/networks/${slug}/meetings`, payload: { title: 'Møde', date: '2021-05-05', startTime: '10:00', endTime: '16:00', status } });
+      const tr = await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/tracks`, payload: { name: 'Spor' } });
+      const it = await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/items`, payload: { title: 'Oplæg', kind: 'presentation', startTime: '10:00', endTime: '11:00', themes: ['tema'] } });
+      return { id: m.id as string, track: tr.id as string, item: it.id as string };
+    };
+    const a = await meeting('announced');
+    const d = await meeting('draft');
+    nets[which] = { slug, announced: a.id, draft: d.id, trackAnnounced: a.track, trackDraft: d.track, itemAnnounced: a.item, itemDraft: d.item };
+  }
+  const coordinator = createToken(app.db, { name: 'koordinator-a', role: 'coordinator' });
+  const reader = createToken(app.db, { name: 'læser-a', role: 'reader' });
+  for (const tok of [coordinator, reader]) app.db.insert(tokenNetworks).values({ tokenId: tok.token.id, networkSlug: 'netvaerk-a' }).run();
+  return {
+    app,
+    nets,
+    headers: {
+      admin,
+      coordinator: `Bearer ${coordinator.raw}`,
+      reader: `Bearer ${reader.raw}`,
+      anonymous: undefined,
+    } as Record<string, string | undefined>,
+  };
+}
+
+/** Everything a refused write must not have touched. */
+function dump(app: FastifyInstance): string {
+  const tables = ['networks', 'venues', 'meetings', 'tracks', 'themes', 'speakers', 'agenda_items', 'item_themes', 'item_speakers', 'releases', 'audit_log', 'token_networks'];
+  return JSON.stringify(tables.map((name) => app.db.$client.prepare(`SELECT * FROM ${name} ORDER BY rowid`).all()));
+}
+
+type Target = 'network' | 'announced' | 'draft';
+interface WriteCase {
+  name: string;
+  target: Target;
+  req: (n: NetFixture) => InjectOptions;
+  ok: number;
+}
+
+const cases: WriteCase[] = [
+  { name: 'PATCH network', target: 'network', ok: 200, req: (n) => ({ method: 'PATCH', url: `/api/v1/networks/${n.slug}`, payload: { description: 'Ny beskrivelse' } }) },
+  { name: 'POST meeting', target: 'network', ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/networks/${n.slug}/meetings`, payload: { title: 'Nyt', date: '2021-06-06', startTime: '10:00' } }) },
+  { name: 'POST theme', target: 'network', ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/networks/${n.slug}/themes`, payload: { key: 'nyt', name: 'Nyt' } }) },
+  { name: 'PATCH theme', target: 'network', ok: 200, req: (n) => ({ method: 'PATCH', url: `/api/v1/networks/${n.slug}/themes/tema`, payload: { name: 'Omdøbt' } }) },
+  { name: 'DELETE theme', target: 'network', ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/networks/${n.slug}/themes/ubrugt` }) },
+  ...(['announced', 'draft'] as const).flatMap((target): WriteCase[] => {
+    const m = (n: NetFixture) => n[target];
+    const tr = (n: NetFixture) => (target === 'announced' ? n.trackAnnounced : n.trackDraft);
+    const it = (n: NetFixture) => (target === 'announced' ? n.itemAnnounced : n.itemDraft);
+    return [
+      { name: `PATCH ${target} meeting`, target, ok: 200, req: (n) => ({ method: 'PATCH', url: `/api/v1/meetings/${m(n)}`, payload: { title: 'Ændret' } }) },
+      { name: `DELETE ${target} meeting`, target, ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/meetings/${m(n)}` }) },
+      { name: `POST track (${target})`, target, ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/tracks`, payload: { name: 'Nyt spor' } }) },
+      { name: `PATCH track (${target})`, target, ok: 200, req: (n) => ({ method: 'PATCH', url: `/api/v1/tracks/${tr(n)}`, payload: { name: 'Omdøbt' } }) },
+      { name: `DELETE track (${target})`, target, ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/tracks/${tr(n)}` }) },
+      { name: `POST item (${target})`, target, ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/items`, payload: { title: 'Frokost', kind: 'lunch', startTime: '12:00', endTime: '12:45' } }) },
+      { name: `PATCH item (${target})`, target, ok: 200, req: (n) => ({ method: 'PATCH', url: `/api/v1/items/${it(n)}`, payload: { title: 'Ændret' } }) },
+      { name: `DELETE item (${target})`, target, ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/items/${it(n)}` }) },
+      { name: `POST release (${target})`, target, ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/releases`, payload: { note: 'Udgivet' } }) },
+      { name: `POST apply-template (${target})`, target, ok: 200, req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/apply-template`, payload: { template: 'plenary-day', createMissingThemes: true } }) },
+      { name: `POST shift (${target})`, target, ok: 200, req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/shift`, payload: { after: '10:00', minutes: 5 } }) },
+      {
+        name: `POST copy-agenda-from (${target})`,
+        target,
+        ok: 200,
+        req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/copy-agenda-from/${target === 'draft' ? n.announced : n.draft}` }),
+      },
+    ];
+  }),
+];
+
+t.test('write matrix: route × role × own/other network', async (t) => {
+  t.setTimeout(120_000);
+  for (const c of cases) {
+    for (const net of ['own', 'other'] as const) {
+      for (const role of ['admin', 'coordinator', 'reader', 'anonymous']) {
+        const f = await fixture(t);
+        const n = f.nets[net];
+        const req = c.req(n);
+        const before = dump(f.app);
+        const auth = f.headers[role];
+        const res = await f.app.inject({ ...req, headers: auth ? { authorization: auth } : {} });
+        const label = `${c.name} in ${net} network as ${role}`;
+        let expected: number;
+        if (role === 'anonymous') expected = 401;
+        else if (role === 'admin' || (role === 'coordinator' && net === 'own')) expected = c.ok;
+        else if (role === 'reader' && net === 'own') expected = 403;
+        else expected = c.target === 'draft' ? 404 : 403;
+        t.equal(res.statusCode, expected, label, { body: res.body.slice(0, 300) });
+        if (expected >= 400) {
+          t.match(res.headers['content-type'], /^application\/problem\+json/, label);
+          t.equal(dump(f.app), before, `${label}: nothing changed`);
+        } else {
+          t.not(dump(f.app), before, `${label}: the write happened`);
+        }
+        if (expected === 404) {
+          // Indistinguishable from a missing object of the same kind.
+          const missing = await f.app.inject({ ...c.req({ ...n, announced: 'mtg_x', draft: 'mtg_x', trackAnnounced: 'trk_x', trackDraft: 'trk_x', itemAnnounced: 'itm_x', itemDraft: 'itm_x' }), headers: { authorization: f.headers.admin! } });
+          t.equal(missing.statusCode, 404);
+          t.equal(res.json().code, missing.json().code, `${label}: same code as missing`);
+          t.equal(res.json().title, missing.json().title);
+        }
+        await f.app.close();
+      }
+    }
+  }
+});
+
+t.test('admin-only and directory writes', async (t) => {
+  const f = await fixture(t);
+  const h = (role: string) => (f.headers[role] ? { authorization: f.headers[role]! } : {});
+  for (const role of ['coordinator', 'reader']) {
+    const before = dump(f.app);
+    t.equal((await f.app.inject({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'ny-ny', name: 'Ny' }, headers: h(role) })).statusCode, 403);
+    t.equal((await f.app.inject({ method: 'DELETE', url: '/api/v1/networks/netvaerk-a', headers: h(role) })).statusCode, 403);
+    t.equal((await f.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { name: 'x', role: 'admin' }, headers: h(role) })).statusCode, 403);
+    t.equal((await f.app.inject({ url: '/api/v1/tokens', headers: h(role) })).statusCode, 403);
+    t.equal((await f.app.inject({ url: '/api/v1/audit', headers: h(role) })).statusCode, 403);
+    t.equal(dump(f.app), before);
+  }
+  const venue = await f.app.inject({ method: 'POST', url: '/api/v1/venues', payload: { name: 'Odense Rådhus' }, headers: h('coordinator') });
+  t.equal(venue.statusCode, 201, 'coordinators keep the shared venue directory');
+  const sp = await f.app.inject({ method: 'POST', url: '/api/v1/speakers', payload: { name: 'Åse' }, headers: h('reader') });
+  t.equal(sp.statusCode, 403);
+});
+
+t.test('reads: drafts only within scope, working agenda only within scope', async (t) => {
+  const f = await fixture(t);
+  const get = (url: string, role: string) => f.app.inject({ url, headers: f.headers[role] ? { authorization: f.headers[role]! } : {} });
+  const { own, other } = f.nets;
+  t.equal((await get(`/api/v1/meetings/${own.draft}`, 'reader')).statusCode, 200);
+  t.equal((await get(`/api/v1/meetings/${other.draft}`, 'reader')).statusCode, 404);
+  t.equal((await get(`/api/v1/meetings/${other.draft}`, 'coordinator')).statusCode, 404);
+  t.equal((await get(`/api/v1/meetings/${other.draft}`, 'admin')).statusCode, 200);
+  const listOther = (await get(`/api/v1/networks/${other.slug}/meetings`, 'coordinator')).json();
+  t.same(listOther.data.map((m: { id: string }) => m.id), [other.announced], 'other network: published meetings only');
+  const listOwn = (await get(`/api/v1/networks/${own.slug}/meetings`, 'reader')).json();
+  t.equal(listOwn.data.length, 2);
+  t.equal((await get(`/api/v1/meetings/${own.announced}/agenda`, 'reader')).json().version, 'working');
+  t.equal((await get(`/api/v1/meetings/${other.announced}/agenda`, 'coordinator')).json().version, 'released');
+  t.equal((await get(`/api/v1/meetings/${other.announced}/agenda?version=working`, 'coordinator')).statusCode, 403);
+  t.equal((await get(`/api/v1/meetings/${own.announced}/checks`, 'reader')).statusCode, 200);
+  t.equal((await get(`/api/v1/meetings/${other.announced}/checks`, 'coordinator')).statusCode, 403);
+  t.equal((await get(`/api/v1/meetings/${other.draft}/checks`, 'coordinator')).statusCode, 404);
+  t.equal((await get(`/api/v1/items/${other.itemDraft}`, 'coordinator')).statusCode, 404);
+  t.equal((await get(`/api/v1/tracks/${other.trackDraft}`, 'coordinator')).statusCode, 404);
+  t.equal((await get(`/api/v1/items/${own.itemDraft}`, 'reader')).statusCode, 200);
+});
+
+t.test('token management over the API', async (t) => {
+  const f = await fixture(t);
+  const admin = { authorization: f.headers.admin! };
+  const created = await f.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { name: 'Integration Odense', role: 'coordinator', networks: ['netvaerk-b'] } });
+  t.equal(created.statusCode, 201, created.body);
+  const body = created.json();
+  t.match(body.secret, /^na_/);
+  t.same(body.networks, ['netvaerk-b']);
+  const auth = { authorization: `Bearer ${body.secret}` };
+  t.equal((await f.app.inject({ method: 'PATCH', url: `/api/v1/meetings/${f.nets.other.announced}`, headers: auth, payload: { title: 'Fra integration' } })).statusCode, 200);
+  t.equal((await f.app.inject({ method: 'PATCH', url: `/api/v1/meetings/${f.nets.own.announced}`, headers: auth, payload: { title: 'Nej' } })).statusCode, 403);
+
+  const list = await f.app.inject({ url: '/api/v1/tokens', headers: admin });
+  t.equal(list.statusCode, 200);
+  t.notOk(list.body.includes(body.secret), 'the list never shows secrets');
+  t.notOk(list.body.includes('token_hash') || list.body.includes('tokenHash'));
+  t.ok(list.json().data.some((x: { id: string }) => x.id === body.id));
+  t.equal((await f.app.inject({ url: `/api/v1/tokens/${body.id}`, headers: admin })).json().active, true);
+
+  t.equal((await f.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${body.id}`, headers: admin })).statusCode, 204);
+  t.equal((await f.app.inject({ url: '/api/v1/networks', headers: auth })).statusCode, 401, 'revoked at once');
+  t.equal((await f.app.inject({ url: `/api/v1/tokens/${body.id}`, headers: admin })).json().active, false);
+  t.equal((await f.app.inject({ method: 'DELETE', url: '/api/v1/tokens/tok_nope', headers: admin })).statusCode, 404);
+
+  const bad = await f.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { name: 'x', role: 'coordinator', networks: ['findes-ikke'] } });
+  t.equal(bad.statusCode, 400);
+  t.equal(bad.json().code, 'unknown-network');
+  const adminScoped = await f.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { name: 'x', role: 'admin', networks: ['netvaerk-a'] } });
+  t.equal(adminScoped.statusCode, 400);
+  const past = await f.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { name: 'x', role: 'reader', expiresAt: '2020-01-01T00:00:00Z' } });
+  t.equal(past.statusCode, 400);
+  const hash = await f.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { name: 'x', role: 'reader', tokenHash: 'abc' } });
+  t.equal(hash.statusCode, 400, 'server-owned fields cannot be assigned');
+
+  // Expiry: a token that expires works until then, and not after.
+  const soon = await f.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: admin, payload: { name: 'kortvarig', role: 'reader', networks: ['netvaerk-a'], expiresAt: new Date(Date.now() + 60_000).toISOString() } });
+  t.equal(soon.statusCode, 201);
+  const soonAuth = { authorization: `Bearer ${soon.json().secret}` };
+  t.equal((await f.app.inject({ url: `/api/v1/meetings/${f.nets.own.draft}`, headers: soonAuth })).statusCode, 200);
+  f.app.db.$client.prepare('UPDATE api_tokens SET expires_at = ? WHERE id = ?').run(new Date(Date.now() - 1000).toISOString(), soon.json().id);
+  t.equal((await f.app.inject({ url: `/api/v1/meetings/${f.nets.own.draft}`, headers: soonAuth })).statusCode, 401);
+});
