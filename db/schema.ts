@@ -34,6 +34,13 @@ export const networks = sqliteTable('networks', {
   timeZone: text('time_zone').notNull().default('Europe/Copenhagen'),
   standardMeetingMinutes: integer('standard_meeting_minutes').notNull().default(360),
   defaultVenueId: text('default_venue_id').references(() => venues.id, { onDelete: 'restrict' }),
+  /** Sign-up window as local wall time `YYYY-MM-DDTHH:MM` in the network's zone; both inclusive. */
+  signupOpens: text('signup_opens'),
+  signupDeadline: text('signup_deadline'),
+  targetGroup: text('target_group').notNull().default(''),
+  /** Cluster (klynge) size bounds, when the network groups its members. */
+  clusterMinSize: integer('cluster_min_size'),
+  clusterMaxSize: integer('cluster_max_size'),
   ...timestamps,
 });
 
@@ -55,9 +62,13 @@ export const meetings = sqliteTable(
     status: text('status', { enum: meetingStatuses }).notNull().default('draft'),
     description: text('description').notNull().default(''),
     capacity: integer('capacity'),
+    /** Registration closes after this local wall time `YYYY-MM-DDTHH:MM` (inclusive); null = at the start. */
+    registrationDeadline: text('registration_deadline'),
+    /** The cluster the meeting belongs to, in networks that work in clusters. */
+    clusterId: text('cluster_id'),
     ...timestamps,
   },
-  (t) => [index('meetings_network_date').on(t.networkSlug, t.date, t.startTime, t.id)],
+  (t) => [index('meetings_network_date').on(t.networkSlug, t.date, t.startTime, t.id), index('meetings_cluster').on(t.clusterId)],
 );
 
 export const tracks = sqliteTable(
@@ -72,6 +83,7 @@ export const tracks = sqliteTable(
     audience: text('audience').notNull().default(''),
     room: text('room'),
     sortOrder: integer('sort_order').notNull().default(0),
+    capacity: integer('capacity'),
     ...timestamps,
   },
   (t) => [index('tracks_meeting').on(t.meetingId, t.sortOrder, t.id)],
@@ -285,3 +297,133 @@ export type FeedEventRow = typeof feedEvents.$inferSelect;
 export type MeetingStatus = (typeof meetingStatuses)[number];
 export type ItemKind = (typeof itemKinds)[number];
 export type TokenRole = (typeof tokenRoles)[number];
+
+export const regions = ['Region Hovedstaden', 'Region Sjælland', 'Region Syddanmark', 'Region Midtjylland', 'Region Nordjylland'] as const;
+
+/** Denmark's 98 municipalities (reference data, loaded by migration 0005). */
+export const municipalities = sqliteTable('municipalities', {
+  code: integer('code').primaryKey(),
+  name: text('name').notNull(),
+  region: text('region', { enum: regions }).notNull(),
+});
+
+/** Clusters (klynger) of member municipalities within a network. */
+export const clusters = sqliteTable(
+  'clusters',
+  {
+    id: text('id').primaryKey(),
+    networkSlug: text('network_slug')
+      .notNull()
+      .references(() => networks.slug, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    ...timestamps,
+  },
+  (t) => [index('clusters_network').on(t.networkSlug)],
+);
+
+export const memberStatuses = ['active', 'withdrawn'] as const;
+
+/** A municipality's membership of a network, with its contact person. */
+export const members = sqliteTable(
+  'members',
+  {
+    id: text('id').primaryKey(),
+    networkSlug: text('network_slug')
+      .notNull()
+      .references(() => networks.slug, { onDelete: 'cascade' }),
+    municipalityCode: integer('municipality_code')
+      .notNull()
+      .references(() => municipalities.code),
+    contactName: text('contact_name').notNull(),
+    contactEmail: text('contact_email').notNull(),
+    contactRole: text('contact_role').notNull().default(''),
+    status: text('status', { enum: memberStatuses }).notNull().default('active'),
+    clusterId: text('cluster_id').references(() => clusters.id, { onDelete: 'set null' }),
+    signedUpAt: text('signed_up_at').notNull(),
+    withdrawnAt: text('withdrawn_at'),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('members_network_municipality').on(t.networkSlug, t.municipalityCode), index('members_cluster').on(t.clusterId)],
+);
+
+/** People who take part in meetings. Personal data: never in public outputs or logs; erasable. */
+export const participants = sqliteTable('participants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull(),
+  role: text('role').notNull().default(''),
+  municipalityCode: integer('municipality_code').references(() => municipalities.code),
+  /** SHA-256 of the personal feed's secret (the raw secret is shown when created or rotated). */
+  feedTokenHash: text('feed_token_hash').notNull().unique(),
+  ...timestamps,
+});
+
+export const registrationStatuses = ['registered', 'waitlisted', 'cancelled'] as const;
+
+export const registrations = sqliteTable(
+  'registrations',
+  {
+    id: text('id').primaryKey(),
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id')
+      .notNull()
+      .references(() => participants.id, { onDelete: 'cascade' }),
+    trackId: text('track_id').references(() => tracks.id, { onDelete: 'set null' }),
+    status: text('status', { enum: registrationStatuses }).notNull(),
+    /** Order on the waiting list (and of registration): a monotonically increasing number. */
+    queuedAt: integer('queued_at').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    index('registrations_meeting').on(t.meetingId, t.status, t.queuedAt),
+    index('registrations_participant').on(t.participantId),
+  ],
+);
+
+export const proposalStatuses = ['open', 'accepted', 'declined'] as const;
+
+/** Themes or questions participants propose for a network's meetings. */
+export const themeProposals = sqliteTable(
+  'theme_proposals',
+  {
+    id: text('id').primaryKey(),
+    networkSlug: text('network_slug')
+      .notNull()
+      .references(() => networks.slug, { onDelete: 'cascade' }),
+    meetingId: text('meeting_id').references(() => meetings.id, { onDelete: 'set null' }),
+    /** null once the author is erased: the proposal stays, anonymous. */
+    participantId: text('participant_id').references(() => participants.id, { onDelete: 'set null' }),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    status: text('status', { enum: proposalStatuses }).notNull().default('open'),
+    themeId: text('theme_id').references(() => themes.id, { onDelete: 'set null' }),
+    itemId: text('item_id').references(() => agendaItems.id, { onDelete: 'set null' }),
+    decisionNote: text('decision_note').notNull().default(''),
+    decidedAt: text('decided_at'),
+    ...timestamps,
+  },
+  (t) => [index('proposals_network').on(t.networkSlug, t.status)],
+);
+
+export const proposalVotes = sqliteTable(
+  'proposal_votes',
+  {
+    proposalId: text('proposal_id')
+      .notNull()
+      .references(() => themeProposals.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id')
+      .notNull()
+      .references(() => participants.id, { onDelete: 'cascade' }),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.proposalId, t.participantId] })],
+);
+
+export type MunicipalityRow = typeof municipalities.$inferSelect;
+export type MemberRow = typeof members.$inferSelect;
+export type ClusterRow = typeof clusters.$inferSelect;
+export type ParticipantRow = typeof participants.$inferSelect;
+export type RegistrationRow = typeof registrations.$inferSelect;
+export type ProposalRow = typeof themeProposals.$inferSelect;

@@ -65,3 +65,50 @@ export const seedMeetings: MeetingCreate[] = [
   { date: '2020-01-16', title: 'Netværksmøde 16. januar 2020' },
   { date: '2020-06-03', title: 'Netværksmøde 3. juni 2020' },
 ].map((m) => ({ ...m, startTime: '10:00', endTime: '16:00', status: 'announced' as const, description: meetingDescription }));
+
+// The national programme of the 2016 announcement: municipalities sign up by 1 June 2016 and are grouped in
+// clusters of 6–8 with a facilitated meeting series; the first clusters start in September 2016, later
+// ones late 2016/early 2017. The announcement gives no meeting dates, so none are seeded.
+export const PROGRAMME_SLUG = 'kl-ledelse-af-laering-og-trivsel-2016';
+
+export const seedProgramme: NetworkCreate = {
+  slug: PROGRAMME_SLUG,
+  name: 'KL’s landsdækkende projekt om ledelse af læring og trivsel',
+  description:
+    'Efter tæt dialog med Børne- og Kulturchefforeningen og Skolelederforeningen har KL taget initiativ til et ' +
+    'landsdækkende projekt om ledelse af læring og trivsel. Alle kommuner opfordres til at deltage og dermed ' +
+    'samarbejde med andre kommuner om udvikling af ledelsesopgaverne. Hovedaktiviteten i projektet er en ' +
+    'faciliteret møderække i forpligtende klyngefællesskaber med hver 6-8 kommuner, der skal arbejde med ledelse ' +
+    'på alle niveauer. De første klyngesamarbejder starter op i september 2016, og efterfølgende klyngesamarbejder ' +
+    'starter ultimo 2016/primo 2017.',
+  purpose:
+    'Med folkeskolereformen, fokus på kvalitetsudvikling i dagtilbud og udvikling af et sammenhængende børn- og ' +
+    'ungeområde er der sat nye og højere ambitioner for børn og unges læring og trivsel. Projektet skal ' +
+    'understøtte, at kommunerne samarbejder om aktuelle ledelsesudfordringer i en praksisnær sammenhæng og ' +
+    'udleder elementer, der kan bruges af hele kommunesektoren. Der vil bl.a. være fokus på de strategiske og ' +
+    'faglige ledelsesopgaver med dokumentation og resultatopfølgning i forhold til børns læring og trivsel.',
+  organiser: {
+    name: 'KL, chefkonsulent Lisbeth Due Pedersen',
+    email: 'ldpe@kl.dk',
+    phone: '3370 3316',
+    address: 'Weidekampsgade 10, 2300 København S',
+  },
+  seasonStart: '2016-09-01',
+  seasonEnd: null,
+  timeZone: 'Europe/Copenhagen',
+  standardMeetingMinutes: 360,
+  signupDeadline: '2016-06-01T23:59',
+  targetGroup: 'Forvaltningschefer, forvaltningsmedarbejdere og decentrale ledelser på 0-18 års området.',
+  clusterMinSize: 6,
+  clusterMaxSize: 8,
+};
+
+export const seedProgrammeThemes: ThemeCreate[] = [
+  { key: 'strategisk-ledelse', name: 'Strategisk ledelse', description: 'De strategiske ledelsesopgaver på 0-18 års området.' },
+  { key: 'faglig-ledelse', name: 'Faglig ledelse', description: 'Faglig ledelse af børn og unges læring og trivsel på alle niveauer.' },
+  {
+    key: 'resultatopfoelgning',
+    name: 'Dokumentation og resultatopfølgning',
+    description: 'Dokumentation og resultatopfølgning i forhold til børns læring og trivsel.',
+  },
+];

@@ -9,7 +9,7 @@ import { themesRepository } from '../server/themes/themes.repository.js';
 import { themeCreate } from '../server/themes/themes.schemas.js';
 import { venuesRepository } from '../server/venues/venues.repository.js';
 import { venueCreate } from '../server/venues/venues.schemas.js';
-import { seedMeetings, seedNetwork, seedThemes, seedVenue } from './seed-data.js';
+import { seedMeetings, seedNetwork, seedProgramme, seedProgrammeThemes, seedThemes, seedVenue } from './seed-data.js';
 
 /** True when it seeded; false when the database already held data. */
 export function seedIfEmpty(db: Db): boolean {
@@ -22,6 +22,8 @@ export function seedIfEmpty(db: Db): boolean {
       for (const t of seedThemes) themes.create(network.slug, themeCreate.parse(t));
       const meetings = meetingsRepository(db, '');
       for (const m of seedMeetings) meetings.create(network.slug, meetingCreate.parse(m));
+      const programme = networksRepository(db, '').create(networkCreate.parse(seedProgramme));
+      for (const t of seedProgrammeThemes) themes.create(programme.slug, themeCreate.parse(t));
     },
     { behavior: 'immediate' },
   );

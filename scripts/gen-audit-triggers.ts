@@ -29,6 +29,13 @@ const audited: Audited[] = [
   { table: s.releases, entity: 'release', id: (r) => `${r}.id`, network: viaMeeting, exclude: ['snapshot', 'changelog'] },
   { table: s.apiTokens, entity: 'token', id: (r) => `${r}.id`, network: () => 'NULL', exclude: ['token_hash', 'last_used_at'] },
   { table: s.tokenNetworks, entity: 'token-network', id: (r) => `${r}.token_id || '/' || ${r}.network_slug`, network: (r) => `${r}.network_slug` },
+  // Personal data (names, emails) stays out of the trail, so erasing a person erases them everywhere.
+  { table: s.clusters, entity: 'cluster', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug` },
+  { table: s.members, entity: 'member', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug`, exclude: ['contact_name', 'contact_email', 'contact_role'] },
+  { table: s.participants, entity: 'participant', id: (r) => `${r}.id`, network: () => 'NULL', exclude: ['name', 'email', 'role', 'feed_token_hash'] },
+  { table: s.registrations, entity: 'registration', id: (r) => `${r}.id`, network: viaMeeting },
+  { table: s.themeProposals, entity: 'proposal', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug` },
+  { table: s.proposalVotes, entity: 'vote', id: (r) => `${r}.proposal_id || '/' || ${r}.participant_id`, network: (r) => `(SELECT network_slug FROM theme_proposals WHERE id = ${r}.proposal_id)` },
 ];
 
 const only = process.argv.slice(2);

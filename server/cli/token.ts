@@ -1,21 +1,21 @@
-// `npm run token -- create --role admin --name NAME [--expires 2027-01-01]`: prints the raw token last.
+// `npm run token -- create --role admin --name NAME [--network SLUG]… [--expires 2027-01-01]`: prints the raw token last.
 // `npm run token -- list` and `npm run token -- revoke ID`. Honours DATABASE_PATH.
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { closeDatabase, openDatabase } from '../../db/client.js';
-import { apiTokens, tokenRoles, type TokenRole } from '../../db/schema.js';
+import { apiTokens, networks, tokenNetworks, tokenRoles, type TokenRole } from '../../db/schema.js';
 import { loadConfig } from '../config.js';
 import { nowIso } from '../http/ids.js';
 import { createToken } from '../auth/tokens.js';
 
 function fail(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run token -- create --role admin|coordinator --name NAME [--expires ISO-DATE]\n       npm run token -- list\n       npm run token -- revoke TOKEN_ID\n`);
+  process.stderr.write(`${message}\nusage: npm run token -- create --role admin|coordinator|reader --name NAME [--network SLUG]… [--expires ISO-DATE]\n       npm run token -- list\n       npm run token -- revoke TOKEN_ID\n`);
   process.exit(2);
 }
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { role: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' } },
+  options: { role: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' }, network: { type: 'string', multiple: true } },
 });
 
 const config = loadConfig();
@@ -33,7 +33,13 @@ try {
       if (Number.isNaN(t)) fail('--expires must be a date or ISO timestamp');
       expiresAt = new Date(t).toISOString();
     }
+    const scope = values.network ?? [];
+    if (role === 'admin' && scope.length > 0) fail('admin tokens act in every network: give no --network');
+    for (const slug of scope) {
+      if (!db.select().from(networks).where(eq(networks.slug, slug)).get()) fail(`no network '${slug}'`);
+    }
     const { token, raw } = createToken(db, { name, role, expiresAt });
+    for (const slug of new Set(scope)) db.insert(tokenNetworks).values({ tokenId: token.id, networkSlug: slug }).run();
     process.stdout.write(`created ${token.role} token '${token.name}' (${token.id}) in ${config.databasePath}\n`);
     process.stdout.write(`${raw}\n`);
   } else if (command === 'list') {

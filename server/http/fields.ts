@@ -19,6 +19,13 @@ export const dateString = z
 
 export const timeString = z.string().regex(TIME_RE, 'must be a time HH:MM (00:00–23:59)').meta({ example: '10:00' });
 
+/** Local wall time `YYYY-MM-DDTHH:MM` (in a zone given elsewhere), e.g. a deadline. */
+export const localDateTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time YYYY-MM-DDTHH:MM')
+  .refine((s) => isValidDate(s.slice(0, 10)), 'must be a real calendar date')
+  .meta({ example: '2016-06-01T23:59' });
+
 export const timeZone = z
   .string()
   .max(64)

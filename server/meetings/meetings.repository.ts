@@ -2,9 +2,9 @@
 import { and, asc, eq, gt, gte, lt, lte, ne, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { allows, type DraftAccess } from '../auth/auth.plugin.js';
-import { agendaItems, meetings, venues, type MeetingRow, type VenueRow } from '../../db/schema.js';
+import { agendaItems, clusters, meetings, venues, type MeetingRow, type VenueRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
-import { conflict, notFound } from '../http/errors.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
 import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
@@ -73,6 +73,14 @@ export function meetingsRepository(db: Db, baseUrl: string) {
     }
   }
 
+  function assertCluster(clusterId: string | null | undefined, slug: string) {
+    if (!clusterId) return;
+    const c = db.select({ slug: clusters.networkSlug }).from(clusters).where(eq(clusters.id, clusterId)).get();
+    if (!c || c.slug !== slug) {
+      throw badRequest('unknown-cluster', `Cluster '${clusterId}' is not a cluster of network '${slug}'`, [{ path: 'body.clusterId', message: 'unknown cluster' }]);
+    }
+  }
+
   return {
     getRow,
     get,
@@ -102,6 +110,7 @@ export function meetingsRepository(db: Db, baseUrl: string) {
       checkMeetingHours(input.date, input.startTime, endTime, timeZone);
       const venueId = input.venueId === undefined ? network.defaultVenueId : input.venueId;
       if (venueId) venueRepo.assertExists(venueId, 'body.venueId');
+      assertCluster(input.clusterId, slug);
       const now = nowIso();
       const row = db
         .insert(meetings)
@@ -117,6 +126,7 @@ export function meetingsRepository(db: Db, baseUrl: string) {
           const next = { ...current, ...patch };
           checkMeetingHours(next.date, next.startTime, next.endTime, next.timeZone);
           if (patch.venueId) venueRepo.assertExists(patch.venueId, 'body.venueId');
+          assertCluster(patch.clusterId, current.networkSlug);
           if (patch.startTime !== undefined || patch.endTime !== undefined) {
             assertItemsInside(id, next.startTime, next.endTime);
           }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { meetingStatuses } from '../../db/schema.js';
-import { dateString, feedLinks, id, moment, name, text, timeString, timeZone, timestamps } from '../http/fields.js';
+import { dateString, feedLinks, id, localDateTime, moment, name, text, timeString, timeZone, timestamps } from '../http/fields.js';
 import { pageQuery } from '../http/pagination.js';
 import { venue } from '../venues/venues.schemas.js';
 
@@ -16,7 +16,9 @@ export const meetingCreate = z
     venueId: z.string().max(64).nullable().optional().describe('Default: the network’s default venue'),
     status: meetingStatus.optional().describe('Default: draft'),
     description: text(10000).optional(),
-    capacity: z.number().int().min(1).max(100000).nullable().optional(),
+    capacity: z.number().int().min(1).max(100000).nullable().optional().describe('Places; more registrations go on a waiting list'),
+    registrationDeadline: localDateTime.nullable().optional().describe('Registration closes after this local time (default: when the meeting starts)'),
+    clusterId: z.string().max(64).nullable().optional().describe('A cluster of the same network'),
   })
   .meta({ id: 'MeetingCreate' });
 
@@ -37,6 +39,8 @@ export const meeting = z
     status: meetingStatus,
     description: z.string(),
     capacity: z.number().int().nullable(),
+    registrationDeadline: z.string().nullable(),
+    clusterId: z.string().nullable(),
     venueId: z.string().nullable(),
     venue: venue.nullable(),
     feeds: z.object({ meeting: feedLinks, meetingWithItems: feedLinks }),

@@ -33,6 +33,15 @@ function columns(input: NetworkPatch): Columns {
   return out;
 }
 
+function checkBounds(row: { signupOpens?: string | null; signupDeadline?: string | null; clusterMinSize?: number | null; clusterMaxSize?: number | null }) {
+  if (row.signupOpens && row.signupDeadline && row.signupDeadline < row.signupOpens) {
+    throw badRequest('invalid-signup-window', 'signupDeadline is before signupOpens', [{ path: 'body.signupDeadline', message: 'must not be before signupOpens' }]);
+  }
+  if (row.clusterMinSize && row.clusterMaxSize && row.clusterMaxSize < row.clusterMinSize) {
+    throw badRequest('invalid-cluster-size', 'clusterMaxSize is below clusterMinSize', [{ path: 'body.clusterMaxSize', message: 'must not be below clusterMinSize' }]);
+  }
+}
+
 function checkSeason(start: string | null | undefined, end: string | null | undefined) {
   if (start && end && end < start) {
     throw badRequest('invalid-season', 'seasonEnd is before seasonStart', [
@@ -65,6 +74,7 @@ export function networksRepository(db: Db, baseUrl: string) {
     },
     create(input: NetworkCreate): Network {
       checkSeason(input.seasonStart, input.seasonEnd);
+      checkBounds(input);
       if (input.defaultVenueId) venues.assertExists(input.defaultVenueId, 'body.defaultVenueId');
       return db.transaction(
         (tx) => {
@@ -91,6 +101,7 @@ export function networksRepository(db: Db, baseUrl: string) {
             patch.seasonEnd !== undefined ? patch.seasonEnd : current.seasonEnd,
           );
           if (patch.defaultVenueId) venues.assertExists(patch.defaultVenueId, 'body.defaultVenueId');
+          checkBounds({ ...current, ...patch });
           guardedUpdate(db, networks, networks.slug, slug, expected, { ...columns(patch), updatedAt: nowIso() });
           return map(getRow(slug));
         },

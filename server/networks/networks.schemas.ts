@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateString, email, feedLinks, name, text, timeZone, timestamps } from '../http/fields.js';
+import { dateString, email, feedLinks, localDateTime, name, text, timeZone, timestamps } from '../http/fields.js';
 
 export const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -22,6 +22,11 @@ export const networkCreate = z
     timeZone: timeZone.optional().describe('IANA zone for the network’s meetings (default Europe/Copenhagen)'),
     standardMeetingMinutes: z.number().int().min(15).max(24 * 60).optional(),
     defaultVenueId: z.string().max(64).nullable().optional(),
+    signupOpens: localDateTime.nullable().optional().describe('Sign-up opens (local time in the network’s zone)'),
+    signupDeadline: localDateTime.nullable().optional().describe('Last moment to sign up (inclusive, local time in the network’s zone)'),
+    targetGroup: text(2000).optional(),
+    clusterMinSize: z.number().int().min(2).max(100).nullable().optional(),
+    clusterMaxSize: z.number().int().min(2).max(100).nullable().optional(),
   })
   .meta({ id: 'NetworkCreate' });
 
@@ -44,6 +49,11 @@ export const network = z
     timeZone: z.string(),
     standardMeetingMinutes: z.number().int(),
     defaultVenueId: z.string().nullable(),
+    signupOpens: z.string().nullable(),
+    signupDeadline: z.string().nullable(),
+    targetGroup: z.string(),
+    clusterMinSize: z.number().int().nullable(),
+    clusterMaxSize: z.number().int().nullable(),
     feeds: z.object({ meetings: feedLinks }),
     ...timestamps,
   })

@@ -8,6 +8,7 @@ export const trackCreate = z
     audience: text(500).optional().describe('Who the track is for, e.g. "Konsulenter på dagtilbudsområdet"'),
     room: text(200).nullable().optional(),
     sortOrder: z.number().int().min(0).max(10000).optional(),
+    capacity: z.number().int().min(1).max(100000).nullable().optional().describe('Places in this track'),
   })
   .meta({ id: 'TrackCreate' });
 
@@ -22,6 +23,7 @@ export const track = z
     audience: z.string(),
     room: z.string().nullable(),
     sortOrder: z.number().int(),
+    capacity: z.number().int().nullable().optional(),
     feeds: z.object({ track: feedLinks }),
     createdAt: timestamps.createdAt.optional().describe('Working agenda only'),
     updatedAt: timestamps.updatedAt.optional().describe('Working agenda only'),
