@@ -17,4 +17,6 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
   for (const routes of [networkRoutes, venueRoutes, meetingRoutes, trackRoutes, themeRoutes, speakerRoutes, itemRoutes, agendaRoutes, releaseRoutes, planningRoutes, tokenRoutes, auditRoutes]) {
     await app.register(routes);
   }
+  await app.register(import('./participants/personal-data.routes.js')); // participants, registrations, proposals
+  await app.register(import('./members/membership.routes.js')); // municipalities, members, clusters
 };

@@ -126,3 +126,20 @@ t.test('audit trail: who, when, what, before/after; admin only; no secrets', asy
   t.notOk(all.includes('token_hash') || all.includes('tokenHash'), 'no token hashes');
   t.equal((await app.inject({ url: '/api/v1/audit' })).statusCode, 401);
 });
+
+t.test('Idempotency-Key on a response with a secret: never stored, never replayed', async (t) => {
+  const { app, as } = await makeApp(t);
+  const send = () => as({ method: 'POST', url: '/api/v1/tokens', headers: { 'idempotency-key': 'ny-token-1' }, payload: { name: 'integration', role: 'reader' } });
+  const first = await send();
+  t.equal(first.statusCode, 201);
+  const secret = first.json().secret as string;
+  const stored = JSON.stringify(app.db.$client.prepare('SELECT * FROM idempotency_keys').all());
+  t.notOk(stored.includes(secret), 'the secret is not kept');
+  const retry = await send();
+  t.equal(retry.statusCode, 409);
+  t.equal(retry.json().code, 'idempotent-secret-withheld');
+  t.equal(retry.json().id, first.json().id, 'says what was created');
+  t.notOk(retry.body.includes(secret));
+  const count = (app.db.$client.prepare("SELECT count(*) AS n FROM api_tokens WHERE name = 'integration'").get() as { n: number }).n;
+  t.equal(count, 1, 'nothing created twice');
+});

@@ -61,6 +61,8 @@ export const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
   };
 
   app.post('/tokens', {
+    // The response holds a secret shown once: a retry with the same Idempotency-Key is not given it again.
+    config: { secretResponse: true },
     preHandler: adminOnly,
     schema: { tags, summary: 'Create a token (the secret is shown once)', security: bearer, body: tokenCreate, response: { 201: createdToken, ...problems(400, 401, 403) } },
     handler: async (req, reply) => {

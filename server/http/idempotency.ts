@@ -16,7 +16,14 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotencyKey: { tokenId: string; key: string } | null;
   }
+  interface FastifyContextConfig {
+    /** The response carries a secret shown once (a token, a feed URL): never stored, never replayed. */
+    secretResponse?: boolean;
+  }
 }
+
+/** What is kept of a response that holds a secret: only the id of what was created. */
+const SECRET_MARK = '{"secretWithheld":true,';
 
 const fingerprint = (request: FastifyRequest) =>
   createHash('sha256')
@@ -58,6 +65,10 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance) => {
     if (stored.status === null) {
       throw new AppError(409, 'idempotency-key-in-use', 'Conflict', 'A request with this Idempotency-Key is still being processed');
     }
+    if (stored.response?.startsWith(SECRET_MARK)) {
+      const { id } = JSON.parse(stored.response) as { id?: string };
+      throw new AppError(409, 'idempotent-secret-withheld', 'Conflict', 'This request already succeeded; its secret was shown once and is not stored', { id });
+    }
     return reply
       .code(stored.status)
       .header('idempotent-replayed', 'true')
@@ -72,7 +83,10 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance) => {
     request.idempotencyKey = null;
     const where = and(eq(idempotencyKeys.tokenId, k.tokenId), eq(idempotencyKeys.key, k.key));
     if (reply.statusCode < 300 && typeof payload === 'string') {
-      db.update(idempotencyKeys).set({ status: reply.statusCode, response: payload }).where(where).run();
+      const response = request.routeOptions.config.secretResponse
+        ? `${SECRET_MARK}"id":${JSON.stringify((JSON.parse(payload) as { id?: string }).id ?? null)}}`
+        : payload;
+      db.update(idempotencyKeys).set({ status: reply.statusCode, response }).where(where).run();
     } else {
       db.delete(idempotencyKeys).where(where).run();
     }

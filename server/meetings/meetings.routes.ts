@@ -6,6 +6,7 @@ import { expectedVersions } from '../http/preconditions.js';
 import { problems } from '../http/problem.js';
 import { bearer, idParams, noContent } from '../http/route-kit.js';
 import { slugParams } from '../networks/networks.schemas.js';
+import { settleWaitlist } from '../registrations/registrations.repository.js';
 import { meetingsRepository } from './meetings.repository.js';
 import { meeting, meetingCreate, meetingListQuery, meetingPatch } from './meetings.schemas.js';
 
@@ -38,7 +39,12 @@ export const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/meetings/:id', {
     preHandler: networkWrite(app.db, resolvers.meeting),
     schema: { tags, summary: 'Update a meeting', security: bearer, params: idParams, body: meetingPatch, response: { 200: meeting, ...problems(400, 401, 404, 409) } },
-    handler: async (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
+    handler: async (req) => {
+      const updated = repo.update(req.params.id, req.body, expectedVersions(req));
+      // More places (or a meeting announced again) move people up from the waiting list.
+      if (req.body.capacity !== undefined || req.body.status !== undefined) settleWaitlist(app.db, updated.id);
+      return updated;
+    },
   });
   app.delete('/meetings/:id', {
     preHandler: networkWrite(app.db, resolvers.meeting),

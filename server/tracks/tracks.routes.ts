@@ -10,6 +10,7 @@ import { problems } from '../http/problem.js';
 import { bearer, idParams, noContent } from '../http/route-kit.js';
 import { canSeeDrafts } from '../auth/auth.plugin.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
+import { settleWaitlist } from '../registrations/registrations.repository.js';
 import { tracksRepository } from './tracks.repository.js';
 import { track, trackCreate, trackPatch } from './tracks.schemas.js';
 
@@ -60,7 +61,11 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/tracks/:id', {
     preHandler: networkWrite(app.db, resolvers.track),
     schema: { tags, summary: 'Update a track', security: bearer, params: idParams, body: trackPatch, response: { 200: track, ...problems(400, 401, 404) } },
-    handler: async (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
+    handler: async (req) => {
+      const updated = repo.update(req.params.id, req.body, expectedVersions(req));
+      if (req.body.capacity !== undefined) settleWaitlist(app.db, updated.meetingId);
+      return updated;
+    },
   });
   app.delete('/tracks/:id', {
     preHandler: networkWrite(app.db, resolvers.track),

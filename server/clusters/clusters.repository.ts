@@ -1,0 +1,200 @@
+// Clusters (klynger): groups of a network's active members. A grouping is proposed (not stored) and then
+// confirmed as a whole, which replaces the network's clusters in one transaction.
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { clusters, meetings, members, municipalities, type ClusterRow, type MunicipalityRow } from '../../db/schema.js';
+import { feedLinks } from '../feeds/feed-links.js';
+import { badRequest, conflict, notFound, type FieldError } from '../http/errors.js';
+import { newId, nowIso, type IdPrefix } from '../http/ids.js';
+import { guardedUpdate, type Expected } from '../http/preconditions.js';
+import { membersRepository } from '../members/members.repository.js';
+import { toMunicipality } from '../municipalities/municipalities.repository.js';
+import { networksRepository } from '../networks/networks.repository.js';
+import { proposeClusters } from './cluster-proposal.js';
+import type { Cluster, ClusterConfirm, ProposalRequest } from './clusters.schemas.js';
+
+// `cls` is not (yet) in the IdPrefix list of server/http/ids.ts.
+const clusterId = () => newId('cls');
+
+const byName = new Intl.Collator('da', { numeric: true });
+
+/** The size bounds of a network's clusters; null: unbounded on that side. */
+export interface SizeBounds {
+  min: number | null;
+  max: number | null;
+}
+
+export function sizeProblem(size: number, { min, max }: SizeBounds): string | null {
+  if (min !== null && size < min) return `has ${size} municipalities; the minimum is ${min}`;
+  if (max !== null && size > max) return `has ${size} municipalities; the maximum is ${max}`;
+  return null;
+}
+
+export function clustersRepository(db: Db, baseUrl: string) {
+  const networkRepo = networksRepository(db, baseUrl);
+  const memberRepo = membersRepository(db, baseUrl);
+
+  /** The clusters with their active members, by name (numbers in names sort as numbers). */
+  const shape = (rows: ClusterRow[]): (Cluster & { version: number })[] => {
+    if (rows.length === 0) return [];
+    const placed = db
+      .select({ clusterId: members.clusterId, municipality: municipalities })
+      .from(members)
+      .innerJoin(municipalities, eq(members.municipalityCode, municipalities.code))
+      .where(and(inArray(members.clusterId, rows.map((r) => r.id)), eq(members.status, 'active')))
+      .orderBy(asc(members.municipalityCode))
+      .all();
+    const of = (id: string): MunicipalityRow[] => placed.filter((p) => p.clusterId === id).map((p) => p.municipality);
+    return rows
+      .map((row) => {
+        const list = of(row.id).map(toMunicipality);
+        return {
+          id: row.id,
+          networkSlug: row.networkSlug,
+          name: row.name,
+          size: list.length,
+          regions: [...new Set(list.map((m) => m.region))],
+          municipalities: list,
+          feeds: { meetings: feedLinks(baseUrl, `/feeds/clusters/${row.id}.ics`) },
+          createdAt: row.createdAt,
+          updatedAt: row.updatedAt,
+          version: row.version,
+        };
+      })
+      .sort((a, b) => byName.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
+  };
+
+  const getRow = (id: string): ClusterRow => {
+    const row = db.select().from(clusters).where(eq(clusters.id, id)).get();
+    if (!row) throw notFound('Cluster', id);
+    return row;
+  };
+  const rowsOf = (slug: string) => db.select().from(clusters).where(eq(clusters.networkSlug, slug)).all();
+
+  return {
+    getRow,
+    get: (id: string) => shape([getRow(id)])[0]!,
+
+    list(slug: string) {
+      networkRepo.getRow(slug);
+      return { data: shape(rowsOf(slug)) };
+    },
+
+    rename(id: string, name: string, expected?: Expected) {
+      getRow(id);
+      guardedUpdate(db, clusters, clusters.id, id, expected, { name, updatedAt: nowIso() });
+      return shape([getRow(id)])[0]!;
+    },
+
+    /** A grouping of the active members; bounds default to the network's. Nothing is stored. */
+    propose(slug: string, request: ProposalRequest = {}) {
+      const network = networkRepo.getRow(slug);
+      const minSize = request.minSize ?? network.clusterMinSize;
+      const maxSize = request.maxSize ?? network.clusterMaxSize;
+      if (minSize == null || maxSize == null) {
+        const missing = [minSize == null ? 'minSize' : null, maxSize == null ? 'maxSize' : null].filter((x): x is string => x !== null);
+        throw badRequest(
+          'cluster-size-unset',
+          `Give ${missing.join(' and ')}, or set the network’s clusterMinSize and clusterMaxSize`,
+          missing.map((f) => ({ path: `body.${f}`, message: 'required: the network sets no default' })),
+        );
+      }
+      if (maxSize < minSize) {
+        throw badRequest('invalid-cluster-size', `maxSize ${maxSize} is below minSize ${minSize}`, [{ path: 'body.maxSize', message: 'must not be below minSize' }]);
+      }
+      const active = memberRepo.activeMunicipalities(slug).map(({ code, name, region }) => ({ code, name, region }));
+      return { ...proposeClusters(active, minSize, maxSize), members: active.length };
+    },
+
+    /**
+     * Replaces the network's clusters with the grouping given: clusters given with an id are kept (renamed
+     * if need be), the others are created, and those not given are removed (their meetings lose their
+     * cluster). Members not named in any cluster are in none afterwards.
+     */
+    confirm(slug: string, input: ClusterConfirm) {
+      return db.transaction(
+        () => {
+          const network = networkRepo.getRow(slug);
+          const existing = rowsOf(slug);
+          const errors: FieldError[] = [];
+
+          const seenIds = new Set<string>();
+          input.clusters.forEach((c, i) => {
+            if (c.id === undefined) return;
+            if (!existing.some((e) => e.id === c.id)) errors.push({ path: `body.clusters.${i}.id`, message: `no cluster '${c.id}' in network '${slug}'` });
+            else if (seenIds.has(c.id)) errors.push({ path: `body.clusters.${i}.id`, message: `cluster '${c.id}' is given twice` });
+            seenIds.add(c.id);
+          });
+          if (errors.length > 0) throw badRequest('unknown-cluster', 'A cluster id is unknown in this network or given twice', errors);
+
+          const seenCodes = new Map<number, string>();
+          input.clusters.forEach((c, i) =>
+            c.municipalityCodes.forEach((code, j) => {
+              const path = `body.clusters.${i}.municipalityCodes.${j}`;
+              const first = seenCodes.get(code);
+              if (first) errors.push({ path, message: `municipality ${code} is already in ${first}` });
+              else seenCodes.set(code, `body.clusters.${i}.municipalityCodes.${j}`);
+            }),
+          );
+          if (errors.length > 0) throw badRequest('duplicate-municipality', 'A municipality may be in one cluster only', errors);
+
+          const active = new Map(memberRepo.activeMunicipalities(slug).map((m) => [m.code, m]));
+          input.clusters.forEach((c, i) =>
+            c.municipalityCodes.forEach((code, j) => {
+              if (!active.has(code)) errors.push({ path: `body.clusters.${i}.municipalityCodes.${j}`, message: `municipality ${code} is not an active member of network '${slug}'` });
+            }),
+          );
+          if (errors.length > 0) throw badRequest('not-a-member', 'Only active members can be grouped in clusters', errors);
+
+          const bounds: SizeBounds = { min: network.clusterMinSize, max: network.clusterMaxSize };
+          const offenders = input.clusters.flatMap((c, index) => {
+            const problem = sizeProblem(c.municipalityCodes.length, bounds);
+            return problem ? [{ index, name: c.name, size: c.municipalityCodes.length, message: `${c.name} ${problem}` }] : [];
+          });
+          if (offenders.length > 0) {
+            throw conflict('cluster-size', `${offenders.length} cluster(s) outside the network’s size bounds: ${offenders.map((o) => o.message).join('; ')}`, {
+              clusters: offenders,
+              errors: offenders.map((o) => ({ path: `body.clusters.${o.index}.municipalityCodes`, message: o.message })),
+            });
+          }
+
+          const at = nowIso();
+          const target = new Map<number, string>();
+          for (const c of input.clusters) {
+            let id = c.id;
+            if (id !== undefined) {
+              if (existing.find((e) => e.id === id)!.name !== c.name) {
+                guardedUpdate(db, clusters, clusters.id, id, undefined, { name: c.name, updatedAt: at });
+              }
+            } else {
+              id = clusterId();
+              db.insert(clusters).values({ id, networkSlug: slug, name: c.name, createdAt: at, updatedAt: at }).run();
+            }
+            for (const code of c.municipalityCodes) target.set(code, id);
+          }
+
+          for (const m of active.values()) {
+            const clusterOf = target.get(m.code) ?? null;
+            if (m.clusterId === clusterOf) continue;
+            db.update(members)
+              .set({ clusterId: clusterOf, updatedAt: at, version: sql`${members.version} + 1` })
+              .where(eq(members.id, m.memberId))
+              .run();
+          }
+
+          const removed = existing.filter((e) => !seenIds.has(e.id)).map((e) => e.id);
+          if (removed.length > 0) {
+            db.update(meetings)
+              .set({ clusterId: null, updatedAt: at, version: sql`${meetings.version} + 1` })
+              .where(inArray(meetings.clusterId, removed))
+              .run();
+            // Withdrawn members are in no cluster already; the foreign key would clear any left over.
+            db.delete(clusters).where(inArray(clusters.id, removed)).run();
+          }
+          return { data: shape(rowsOf(slug)) };
+        },
+        { behavior: 'immediate' },
+      );
+    },
+  };
+}

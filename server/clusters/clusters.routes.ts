@@ -1,0 +1,67 @@
+import { eq } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { clusters } from '../../db/schema.js';
+import { networkWrite, resolvers, type Resolver } from '../auth/authorize.js';
+import { expectedVersions } from '../http/preconditions.js';
+import { problems } from '../http/problem.js';
+import { bearer, idParams } from '../http/route-kit.js';
+import { slugParams } from '../networks/networks.schemas.js';
+import { clustersRepository } from './clusters.repository.js';
+import { cluster, clusterConfirm, clusterList, clusterPatch, proposal, proposalRequest } from './clusters.schemas.js';
+
+/** Writes to a cluster are writes in its network. */
+const clusterTarget: Resolver = (db, p) => {
+  const c = db.select({ slug: clusters.networkSlug }).from(clusters).where(eq(clusters.id, p.id ?? '')).get();
+  return c ? { slug: c.slug, hidden: null } : null;
+};
+
+export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
+  const repo = clustersRepository(app.db, app.config.publicBaseUrl);
+  const tags = ['clusters'];
+
+  app.post('/networks/:slug/clusters/propose', {
+    preHandler: networkWrite(app.db, resolvers.network),
+    schema: {
+      tags,
+      summary: 'Propose clusters of the active members (not stored)',
+      description:
+        'Groups the active members in clusters within the size bounds (default: the network’s clusterMinSize/clusterMaxSize), ' +
+        'keeping the municipalities of a region together where it can; `notes` say where regions had to be mixed, `problems` ' +
+        'which clusters are out of bounds when no grouping fits.',
+      security: bearer,
+      params: slugParams,
+      body: proposalRequest.nullish().describe('Optional: send no body to use the network’s bounds'),
+      response: { 200: proposal, ...problems(400, 401, 403, 404) },
+    },
+    handler: async (req) => repo.propose(req.params.slug, req.body ?? {}),
+  });
+  app.put('/networks/:slug/clusters', {
+    preHandler: networkWrite(app.db, resolvers.network),
+    schema: {
+      tags,
+      summary: 'Confirm a grouping: replaces the network’s clusters',
+      description:
+        'Every code must be an active member (400 `not-a-member`) and appear once (400 `duplicate-municipality`); every cluster ' +
+        'must be within the network’s size bounds (409 `cluster-size`, listing the offenders). Clusters given with `id` are kept; ' +
+        'the others not given are removed, and their meetings lose their cluster.',
+      security: bearer,
+      params: slugParams,
+      body: clusterConfirm,
+      response: { 200: clusterList, ...problems(400, 401, 403, 404, 409) },
+    },
+    handler: async (req) => repo.confirm(req.params.slug, req.body),
+  });
+  app.get('/networks/:slug/clusters', {
+    schema: { tags, summary: 'List a network’s clusters with their municipalities', params: slugParams, response: { 200: clusterList, ...problems(404) } },
+    handler: async (req) => repo.list(req.params.slug),
+  });
+  app.get('/clusters/:id', {
+    schema: { tags, summary: 'Read a cluster', params: idParams, response: { 200: cluster, ...problems(404) } },
+    handler: async (req) => repo.get(req.params.id),
+  });
+  app.patch('/clusters/:id', {
+    preHandler: networkWrite(app.db, clusterTarget),
+    schema: { tags, summary: 'Rename a cluster', security: bearer, params: idParams, body: clusterPatch, response: { 200: cluster, ...problems(400, 401, 403, 404, 412) } },
+    handler: async (req) => repo.rename(req.params.id, req.body.name, expectedVersions(req)),
+  });
+};

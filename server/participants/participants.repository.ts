@@ -1,0 +1,209 @@
+// Participants: people who register for meetings and propose themes. Personal data: shown to token
+// holders only, kept out of the audit trail (migration 0005's triggers omit name and email), erasable.
+// Each has a personal calendar feed behind a secret URL; only the secret's SHA-256 is stored.
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import {
+  idempotencyKeys,
+  meetings,
+  municipalities,
+  participants,
+  proposalVotes,
+  registrations,
+  themeProposals,
+  tracks,
+  type MunicipalityRow,
+  type ParticipantRow,
+} from '../../db/schema.js';
+import { hashToken } from '../auth/tokens.js';
+import { feedLinks } from '../feeds/feed-links.js';
+import { badRequest, notFound } from '../http/errors.js';
+import { newId, nowIso } from '../http/ids.js';
+import { after, decodeCursor, page } from '../http/pagination.js';
+import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
+import { settleWaitlist } from '../registrations/registrations.repository.js';
+import type { Participant, ParticipantCreate, ParticipantExport, ParticipantPatch } from './participants.schemas.js';
+
+/** A new personal feed secret: 192 random bits, URL-safe (32 characters). */
+export const newFeedSecret = (): string => randomBytes(24).toString('base64url');
+
+/** What is stored of a feed secret. */
+export const hashFeedSecret = (secret: string): string => hashToken(secret);
+
+const FEED_SECRET_RE = /^[A-Za-z0-9_-]{22,128}$/;
+
+/** The participant whose personal feed has this secret, or undefined (also after rotation or erasure). */
+export function participantByFeedSecret(db: Db, secret: string): ParticipantRow | undefined {
+  if (!FEED_SECRET_RE.test(secret)) return undefined;
+  return db.select().from(participants).where(eq(participants.feedTokenHash, hashFeedSecret(secret))).get();
+}
+
+export const personalFeedLinks = (baseUrl: string, secret: string) => feedLinks(baseUrl, `/feeds/personal/${secret}.ics`);
+
+export const toParticipant = (row: ParticipantRow, municipality: MunicipalityRow | null): Participant => ({
+  id: row.id,
+  name: row.name,
+  email: row.email,
+  role: row.role,
+  municipalityCode: row.municipalityCode,
+  municipality: municipality ? { code: municipality.code, name: municipality.name } : null,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+});
+
+export interface ParticipantFilter {
+  municipality?: number | undefined;
+  email?: string | undefined;
+}
+
+export function participantsRepository(db: Db, baseUrl: string) {
+  const getRow = (id: string): ParticipantRow => {
+    const row = db.select().from(participants).where(eq(participants.id, id)).get();
+    if (!row) throw notFound('Participant', id);
+    return row;
+  };
+
+  const selectWithMunicipality = () =>
+    db.select({ p: participants, m: municipalities }).from(participants).leftJoin(municipalities, eq(participants.municipalityCode, municipalities.code));
+
+  /** The participant as the API shows it; `version` rides along for the ETag and is not serialised. */
+  const get = (id: string): Participant => {
+    getRow(id);
+    const r = selectWithMunicipality().where(eq(participants.id, id)).get()!;
+    return { ...toParticipant(r.p, r.m), version: r.p.version } as Participant;
+  };
+
+  function assertMunicipality(code: number | null | undefined): void {
+    if (code === null || code === undefined) return;
+    if (!db.select({ code: municipalities.code }).from(municipalities).where(eq(municipalities.code, code)).get()) {
+      throw badRequest('unknown-municipality', `No municipality with code ${code}`, [{ path: 'body.municipalityCode', message: 'unknown municipality code' }]);
+    }
+  }
+
+  return {
+    getRow,
+    get,
+
+    list(filter: ParticipantFilter, limit: number, cursor?: string) {
+      const key = decodeCursor(cursor, 2);
+      const rows = selectWithMunicipality()
+        .where(
+          and(
+            filter.municipality !== undefined ? eq(participants.municipalityCode, filter.municipality) : undefined,
+            filter.email !== undefined ? sql`lower(${participants.email}) = lower(${filter.email})` : undefined,
+            key ? after([participants.name, participants.id], key) : undefined,
+          ),
+        )
+        .orderBy(asc(participants.name), asc(participants.id))
+        .limit(limit + 1)
+        .all();
+      return page(rows, limit, (r) => [r.p.name, r.p.id], (r) => toParticipant(r.p, r.m));
+    },
+
+    /** Creates the participant; the feed secret is returned this once and never stored. */
+    create(input: ParticipantCreate): Participant & { feed: { https: string; webcal: string } } {
+      assertMunicipality(input.municipalityCode);
+      const secret = newFeedSecret();
+      const now = nowIso();
+      const id = newId('par');
+      db.insert(participants)
+        .values({ ...input, id, feedTokenHash: hashFeedSecret(secret), createdAt: now, updatedAt: now })
+        .run();
+      return { ...get(id), feed: personalFeedLinks(baseUrl, secret) };
+    },
+
+    update(id: string, patch: ParticipantPatch, expected?: Expected): Participant {
+      getRow(id);
+      assertMunicipality(patch.municipalityCode);
+      guardedUpdate(db, participants, participants.id, id, expected, { ...patch, updatedAt: nowIso() });
+      return get(id);
+    },
+
+    /** A new feed secret; the old URL stops working at once. */
+    rotateFeed(id: string): { participantId: string; feed: { https: string; webcal: string } } {
+      getRow(id);
+      const secret = newFeedSecret();
+      guardedUpdate(db, participants, participants.id, id, undefined, { feedTokenHash: hashFeedSecret(secret), updatedAt: nowIso() });
+      return { participantId: id, feed: personalFeedLinks(baseUrl, secret) };
+    },
+
+    /** Everything stored about the participant (GDPR art. 15). */
+    exportData(id: string): ParticipantExport {
+      const participant = get(id);
+      const regs = db
+        .select({ r: registrations, m: meetings, t: tracks })
+        .from(registrations)
+        .innerJoin(meetings, eq(registrations.meetingId, meetings.id))
+        .leftJoin(tracks, eq(registrations.trackId, tracks.id))
+        .where(eq(registrations.participantId, id))
+        .orderBy(asc(meetings.date), asc(meetings.startTime), asc(registrations.queuedAt))
+        .all();
+      const proposals = db
+        .select()
+        .from(themeProposals)
+        .where(eq(themeProposals.participantId, id))
+        .orderBy(asc(themeProposals.createdAt), asc(themeProposals.id))
+        .all();
+      const votes = db
+        .select({ v: proposalVotes, p: themeProposals })
+        .from(proposalVotes)
+        .innerJoin(themeProposals, eq(proposalVotes.proposalId, themeProposals.id))
+        .where(eq(proposalVotes.participantId, id))
+        .orderBy(asc(proposalVotes.createdAt), asc(proposalVotes.proposalId))
+        .all();
+      return {
+        participant,
+        registrations: regs.map(({ r, m, t }) => ({
+          id: r.id,
+          meeting: { id: m.id, networkSlug: m.networkSlug, title: m.title, date: m.date, startTime: m.startTime, timeZone: m.timeZone },
+          track: t ? { id: t.id, name: t.name } : null,
+          status: r.status,
+          queuedAt: r.queuedAt,
+          createdAt: r.createdAt,
+          updatedAt: r.updatedAt,
+        })),
+        proposals: proposals.map((p) => ({
+          id: p.id,
+          networkSlug: p.networkSlug,
+          meetingId: p.meetingId,
+          title: p.title,
+          description: p.description,
+          status: p.status,
+          createdAt: p.createdAt,
+          updatedAt: p.updatedAt,
+        })),
+        votes: votes.map(({ v, p }) => ({ proposalId: v.proposalId, networkSlug: p.networkSlug, title: p.title, createdAt: v.createdAt })),
+      };
+    },
+
+    /**
+     * Erasure (GDPR art. 17), in one transaction: the participant, their registrations and votes go;
+     * proposals they wrote stay, anonymous; places they held go to the waiting lists; stored
+     * Idempotency-Key responses that carried their data are dropped.
+     */
+    erase(id: string, expected?: Expected): void {
+      db.transaction(
+        (tx) => {
+          getRow(id);
+          assertVersion(db, participants, participants.id, id, expected);
+          const held = tx
+            .selectDistinct({ meetingId: registrations.meetingId })
+            .from(registrations)
+            .where(and(eq(registrations.participantId, id), inArray(registrations.status, ['registered', 'waitlisted'])))
+            .all();
+          tx.delete(registrations).where(eq(registrations.participantId, id)).run();
+          tx.delete(proposalVotes).where(eq(proposalVotes.participantId, id)).run();
+          tx.update(themeProposals)
+            .set({ participantId: null, updatedAt: nowIso(), version: sql`${themeProposals.version} + 1` })
+            .where(eq(themeProposals.participantId, id))
+            .run();
+          tx.delete(participants).where(eq(participants.id, id)).run();
+          for (const { meetingId } of held) settleWaitlist(db, meetingId);
+          tx.delete(idempotencyKeys).where(sql`instr(${idempotencyKeys.response}, ${id}) > 0`).run();
+        },
+        { behavior: 'immediate' },
+      );
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { proposalStatuses, registrationStatuses } from '../../db/schema.js';
+import { email, feedLinks, id, name, text, timestamps } from '../http/fields.js';
+import { pageQuery } from '../http/pagination.js';
+
+export const municipalityCode = z.number().int().min(100).max(999).describe('A Danish municipality code, e.g. 461 (Odense)');
+
+export const participantCreate = z
+  .strictObject({
+    name: name(200),
+    email,
+    role: text(200).optional().describe('Job title or role, e.g. "Pædagogisk konsulent"'),
+    municipalityCode: municipalityCode.nullable().optional(),
+  })
+  .meta({ id: 'ParticipantCreate' });
+
+export const participantPatch = participantCreate.partial().meta({ id: 'ParticipantPatch' });
+
+export const participant = z
+  .object({
+    id,
+    name: z.string(),
+    email: z.string(),
+    role: z.string(),
+    municipalityCode: z.number().int().nullable(),
+    municipality: z.object({ code: z.number().int(), name: z.string() }).nullable(),
+    ...timestamps,
+  })
+  .meta({ id: 'Participant', description: 'A person taking part in meetings: personal data, shown to token holders only' });
+
+export const participantWithFeed = participant
+  .extend({
+    feed: feedLinks.describe('The personal calendar feed: a secret URL shown only now; store it, or rotate it later'),
+  })
+  .meta({ id: 'ParticipantWithFeed' });
+
+export const feedTokenRotate = z.strictObject({}).meta({ id: 'FeedTokenRotate', description: 'No fields: send nothing or {}' });
+
+export const personalFeed = z
+  .object({ participantId: z.string(), feed: feedLinks })
+  .meta({ id: 'PersonalFeed', description: 'A new personal feed URL (shown once); the previous one no longer works' });
+
+export const participantListQuery = z.object({
+  municipality: z.coerce.number().int().min(100).max(999).optional().describe('Only participants from this municipality (code)'),
+  email: z.string().max(254).optional().describe('Only participants with this e-mail address (case-insensitive)'),
+  ...pageQuery,
+});
+
+/** Everything stored about a participant (GDPR art. 15): profile, registrations, proposals and votes. */
+export const participantExport = z
+  .object({
+    participant,
+    registrations: z.array(
+      z.object({
+        id: z.string(),
+        meeting: z.object({ id: z.string(), networkSlug: z.string(), title: z.string(), date: z.string(), startTime: z.string(), timeZone: z.string() }),
+        track: z.object({ id: z.string(), name: z.string() }).nullable(),
+        status: z.enum(registrationStatuses),
+        queuedAt: z.number().int(),
+        ...timestamps,
+      }),
+    ),
+    proposals: z.array(
+      z.object({
+        id: z.string(),
+        networkSlug: z.string(),
+        meetingId: z.string().nullable(),
+        title: z.string(),
+        description: z.string(),
+        status: z.enum(proposalStatuses),
+        ...timestamps,
+      }),
+    ),
+    votes: z.array(z.object({ proposalId: z.string(), networkSlug: z.string(), title: z.string(), createdAt: z.string() })),
+  })
+  .meta({ id: 'ParticipantExport' });
+
+export type ParticipantCreate = z.infer<typeof participantCreate>;
+export type ParticipantPatch = z.infer<typeof participantPatch>;
+export type Participant = z.infer<typeof participant>;
+export type ParticipantExport = z.infer<typeof participantExport>;
