@@ -36,12 +36,19 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance) => {
 
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || key === undefined || !request.token) return;
+    // Only real routes: a request no route matched gets its 404 and leaves nothing behind.
+    if (request.method !== 'POST' || key === undefined || !request.token || !request.routeOptions.url) return;
     if (typeof key !== 'string' || !KEY_RE.test(key)) {
       throw new AppError(400, 'invalid-idempotency-key', 'Bad request', 'Idempotency-Key must be 1–200 visible ASCII characters');
     }
     const tokenId = request.token.id;
-    const hash = fingerprint(request);
+    let hash: string;
+    try {
+      hash = fingerprint(request);
+    } catch {
+      // A body too deeply nested to serialise is no body any route accepts.
+      throw new AppError(400, 'invalid-body', 'Bad request', 'The body is nested too deeply');
+    }
     const stored = db.transaction(
       () => {
         db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(Date.now() - TTL_MS).toISOString())).run();

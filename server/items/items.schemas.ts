@@ -7,14 +7,14 @@ export const itemKind = z.enum(itemKinds);
 
 export const itemCreate = z
   .strictObject({
-    trackId: z.string().max(64).nullable().optional().describe('A track of the same meeting; null or absent = plenary'),
+    trackId: z.string().min(1).max(64).nullable().optional().describe('A track of the same meeting; null or absent = plenary'),
     startTime: timeString,
     endTime: timeString,
     title: name(300),
     kind: itemKind,
     description: text(10000).optional(),
     themes: z.array(z.string().max(100)).max(20).optional().describe('Theme keys of the meeting’s network'),
-    speakerIds: z.array(z.string().max(64)).max(20).optional(),
+    speakerIds: z.array(z.string().min(1).max(64)).max(20).optional(),
   })
   .meta({ id: 'ItemCreate' });
 

@@ -13,12 +13,12 @@ export const meetingCreate = z
     startTime: timeString.describe('Local wall time in the meeting’s zone'),
     endTime: timeString.optional().describe('Default: start plus the network’s standard meeting length'),
     timeZone: timeZone.optional().describe('Default: the network’s zone'),
-    venueId: z.string().max(64).nullable().optional().describe('Default: the network’s default venue'),
+    venueId: z.string().min(1).max(64).nullable().optional().describe('Default: the network’s default venue'),
     status: meetingStatus.optional().describe('Default: draft'),
     description: text(10000).optional(),
     capacity: z.number().int().min(1).max(100000).nullable().optional().describe('Places; more registrations go on a waiting list'),
     registrationDeadline: localDateTime.nullable().optional().describe('Registration closes after this local time (default: when the meeting starts)'),
-    clusterId: z.string().max(64).nullable().optional().describe('A cluster of the same network'),
+    clusterId: z.string().min(1).max(64).nullable().optional().describe('A cluster of the same network'),
   })
   .meta({ id: 'MeetingCreate' });
 

@@ -21,7 +21,7 @@ export const networkCreate = z
     seasonEnd: dateString.nullable().optional(),
     timeZone: timeZone.optional().describe('IANA zone for the network’s meetings (default Europe/Copenhagen)'),
     standardMeetingMinutes: z.number().int().min(15).max(24 * 60).optional(),
-    defaultVenueId: z.string().max(64).nullable().optional(),
+    defaultVenueId: z.string().min(1).max(64).nullable().optional(),
     signupOpens: localDateTime.nullable().optional().describe('Sign-up opens (local time in the network’s zone)'),
     signupDeadline: localDateTime.nullable().optional().describe('Last moment to sign up (inclusive, local time in the network’s zone)'),
     targetGroup: text(2000).optional(),

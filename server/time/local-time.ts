@@ -1,6 +1,6 @@
 // Wall-clock time in a named zone: the way meetings are stored (date + HH:MM + IANA zone), and how
 // those become UTC instants. Nothing here depends on the process's TZ.
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tzOffset } from '@date-fns/tz';
 
 export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -34,10 +34,26 @@ export function fromMinutes(minutes: number): string {
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }
 
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The instant of a wall time in a zone, computed from the zone's offsets only (TZDate's own constructor
+ * consults the process's zone and resolves autumn's repeated hour differently under different TZs).
+ * As RFC 5545 says: a time that occurs twice is its first occurrence; a time skipped by a jump is read
+ * with the offset before the jump (02:30 becomes 03:30 summer time).
+ */
 function zoned(date: string, time: string, zone: string): TZDate {
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi] = time.split(':').map(Number) as [number, number];
-  return new TZDate(y, mo - 1, d, h, mi, zone);
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  const before = tzOffset(zone, new Date(wall - DAY_MS));
+  const after = tzOffset(zone, new Date(wall + DAY_MS));
+  const candidates = [wall - before * MINUTE_MS, wall - after * MINUTE_MS].filter(
+    (instant) => tzOffset(zone, new Date(instant)) * MINUTE_MS === wall - instant,
+  );
+  const instant = candidates.length > 0 ? Math.min(...candidates) : wall - before * MINUTE_MS;
+  return new TZDate(instant, zone);
 }
 
 /** The UTC instant of a wall-clock time in a zone. */
