@@ -1,0 +1,127 @@
+// Configuration from the environment: defaults, validation naming the variable, and test configs.
+import t from 'tap';
+import { ConfigError, loadConfig, testConfig } from '../server/config.js';
+import { buildApp } from '../server/app.js';
+
+t.test('defaults', async (t) => {
+  const c = loadConfig({});
+  t.match(c, {
+    port: 3000,
+    host: '127.0.0.1',
+    databasePath: './data/netagenda.db',
+    publicBaseUrl: 'http://127.0.0.1:3000',
+    logLevel: 'info',
+    feedTtlMinutes: 60,
+    seed: true,
+  });
+  // Empty strings count as unset.
+  t.same(loadConfig({ PORT: '', HOST: '', DATABASE_PATH: '', PUBLIC_BASE_URL: '', LOG_LEVEL: '', FEED_TTL_MINUTES: '' }), c);
+  // Unrelated variables are ignored.
+  t.same(loadConfig({ PATH: '/usr/bin', HOME: '/root', TZ: 'America/New_York' }), c);
+});
+
+t.test('values from the environment', async (t) => {
+  const c = loadConfig({
+    PORT: '8080',
+    HOST: '0.0.0.0',
+    DATABASE_PATH: '/var/lib/netagenda/db.sqlite',
+    PUBLIC_BASE_URL: 'https://netagenda.example.dk/',
+    LOG_LEVEL: 'warn',
+    FEED_TTL_MINUTES: '15',
+  });
+  t.match(c, {
+    port: 8080,
+    host: '0.0.0.0',
+    databasePath: '/var/lib/netagenda/db.sqlite',
+    publicBaseUrl: 'https://netagenda.example.dk',
+    logLevel: 'warn',
+    feedTtlMinutes: 15,
+  });
+  t.equal(loadConfig({ PUBLIC_BASE_URL: 'http://localhost:3000/netagenda//' }).publicBaseUrl, 'http://localhost:3000/netagenda', 'trailing slashes dropped');
+  t.equal(loadConfig({ PORT: '0' }).port, 0);
+  t.equal(loadConfig({ PORT: '65535' }).port, 65535);
+});
+
+t.test('PUBLIC_BASE_URL defaults to http://HOST:PORT', async (t) => {
+  t.equal(loadConfig({ HOST: '10.0.0.5', PORT: '8000' }).publicBaseUrl, 'http://10.0.0.5:8000');
+  t.equal(loadConfig({ HOST: 'netagenda.local' }).publicBaseUrl, 'http://netagenda.local:3000');
+  t.equal(loadConfig({ HOST: '::1', PORT: '3001' }).publicBaseUrl, 'http://[::1]:3001', 'IPv6 hosts in brackets');
+  t.equal(loadConfig({ HOST: '0.0.0.0', PUBLIC_BASE_URL: 'https://x.dk' }).publicBaseUrl, 'https://x.dk');
+});
+
+t.test('bad values throw a ConfigError naming the variable', async (t) => {
+  const bad: [Record<string, string>, string][] = [
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '-1' }, 'PORT'],
+    [{ PORT: '80.5' }, 'PORT'],
+    [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
+    [{ PUBLIC_BASE_URL: 'ftp://files.example.dk' }, 'PUBLIC_BASE_URL'],
+    [{ PUBLIC_BASE_URL: 'netagenda.example.dk' }, 'PUBLIC_BASE_URL'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    [{ LOG_LEVEL: 'INFO' }, 'LOG_LEVEL'],
+    [{ FEED_TTL_MINUTES: '1' }, 'FEED_TTL_MINUTES'],
+    [{ FEED_TTL_MINUTES: 'hourly' }, 'FEED_TTL_MINUTES'],
+  ];
+  for (const [env, variable] of bad) {
+    let caught: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      caught = err;
+    }
+    t.type(caught, ConfigError, `${JSON.stringify(env)} throws ConfigError`);
+    t.type(caught, Error);
+    t.match((caught as Error).message, new RegExp(`^Invalid configuration:\\n  ${variable}: `), `names ${variable}`);
+  }
+  // Several problems are all reported.
+  t.throws(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' }), { message: /PORT: [\s\S]*LOG_LEVEL: / });
+  t.throws(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://x' }), { message: /must be an http\(s\) URL/ });
+});
+
+t.test('loadConfig reads process.env by default', async (t) => {
+  const saved = process.env.LOG_LEVEL;
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = saved;
+  });
+  process.env.LOG_LEVEL = 'debug';
+  t.equal(loadConfig().logLevel, 'debug');
+  process.env.LOG_LEVEL = 'nope';
+  t.throws(() => loadConfig(), { message: /LOG_LEVEL/ });
+  t.ok((() => {
+    try {
+      loadConfig();
+      return false;
+    } catch (err) {
+      return err instanceof ConfigError;
+    }
+  })(), 'a ConfigError');
+});
+
+t.test('testConfig: in-memory, silent, no seed, overridable', async (t) => {
+  t.match(testConfig(), { port: 0, host: '127.0.0.1', databasePath: ':memory:', publicBaseUrl: 'http://127.0.0.1:3000', logLevel: 'silent', feedTtlMinutes: 60, seed: false });
+  t.match(testConfig({ seed: true, publicBaseUrl: 'https://x.dk' }), { seed: true, publicBaseUrl: 'https://x.dk', databasePath: ':memory:' });
+});
+
+t.test('the public base URL shapes the links the API gives out', async (t) => {
+  const app = await buildApp(testConfig({ seed: true, publicBaseUrl: 'https://netagenda.example.dk' }));
+  t.teardown(() => app.close());
+  const network = (await app.inject({ url: '/api/v1/networks/kl-konsulentnetvaerk-2019-2020' })).json();
+  t.same(network.feeds.meetings, {
+    https: 'https://netagenda.example.dk/feeds/networks/kl-konsulentnetvaerk-2019-2020.ics',
+    webcal: 'webcal://netagenda.example.dk/feeds/networks/kl-konsulentnetvaerk-2019-2020.ics',
+  });
+  const doc = (await app.inject({ url: '/openapi.json' })).json();
+  t.same(doc.servers, [{ url: 'https://netagenda.example.dk' }]);
+});
+
+t.test('an app with logging on still answers', async (t) => {
+  // 'fatal' turns the logger on (with header redaction) without printing into the test output.
+  const app = await buildApp(testConfig({ logLevel: 'fatal' }));
+  t.teardown(() => app.close());
+  t.equal(app.log.level, 'fatal');
+  const res = await app.inject({ url: '/healthz' });
+  t.equal(res.statusCode, 200);
+  t.same(res.json(), { status: 'ok' });
+});

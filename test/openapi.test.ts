@@ -1,0 +1,146 @@
+// GET /openapi.json is a valid OpenAPI document covering every /api/v1 route the app registers; /docs serves.
+import t from 'tap';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { FastifyInstance } from 'fastify';
+import { makeApp } from './helpers.js';
+
+/** Every route the app registered, as [METHOD, '/path/{param}'], read from Fastify's route tree. */
+function registeredRoutes(app: FastifyInstance): [string, string][] {
+  const out: [string, string][] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    const path = (stack[depth - 1] ?? '') + m[2]!;
+    stack.push(path);
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      out.push([method, path.replace(/:(\w+)/g, '{$1}')]);
+    }
+  }
+  return out;
+}
+
+type Operation = {
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  security?: Record<string, unknown>[];
+  summary?: string;
+  tags?: string[];
+};
+
+t.test('the document is valid OpenAPI 3 and documents every /api/v1 route', async (t) => {
+  const { app } = await makeApp(t);
+  const res = await app.inject({ url: '/openapi.json' });
+  t.equal(res.statusCode, 200);
+  t.match(res.headers['content-type'], /^application\/json/);
+  const doc = res.json();
+  t.equal(doc.openapi, '3.0.3');
+  t.match(doc.info, { title: 'netagenda', version: '1.0.0' });
+  t.same(doc.servers, [{ url: 'http://127.0.0.1:3000' }]);
+  t.same(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer' });
+  for (const name of ['Problem', 'Network', 'Venue', 'Meeting', 'Track', 'Theme', 'Speaker', 'AgendaItem', 'Agenda', 'Moment']) {
+    t.ok(doc.components.schemas[name], `component ${name}`);
+  }
+
+  const validated = await SwaggerParser.validate(structuredClone(doc));
+  t.ok(validated.paths, 'swagger-parser accepts it');
+
+  const routes = registeredRoutes(app).filter(([method, path]) => path.startsWith('/api/v1/') && method !== 'HEAD');
+  // The routes of the core API are all there (the list may grow; it must not shrink).
+  const core = [
+    'GET /api/v1/networks', 'POST /api/v1/networks', 'GET /api/v1/networks/{slug}', 'PATCH /api/v1/networks/{slug}', 'DELETE /api/v1/networks/{slug}',
+    'GET /api/v1/venues', 'POST /api/v1/venues', 'GET /api/v1/venues/{id}', 'PATCH /api/v1/venues/{id}', 'DELETE /api/v1/venues/{id}',
+    'GET /api/v1/networks/{slug}/meetings', 'POST /api/v1/networks/{slug}/meetings',
+    'GET /api/v1/meetings/{id}', 'PATCH /api/v1/meetings/{id}', 'DELETE /api/v1/meetings/{id}',
+    'GET /api/v1/meetings/{id}/tracks', 'POST /api/v1/meetings/{id}/tracks', 'GET /api/v1/tracks/{id}', 'PATCH /api/v1/tracks/{id}', 'DELETE /api/v1/tracks/{id}',
+    'GET /api/v1/networks/{slug}/themes', 'POST /api/v1/networks/{slug}/themes',
+    'GET /api/v1/networks/{slug}/themes/{key}', 'PATCH /api/v1/networks/{slug}/themes/{key}', 'DELETE /api/v1/networks/{slug}/themes/{key}',
+    'GET /api/v1/speakers', 'POST /api/v1/speakers', 'GET /api/v1/speakers/{id}', 'PATCH /api/v1/speakers/{id}', 'DELETE /api/v1/speakers/{id}',
+    'GET /api/v1/meetings/{id}/items', 'POST /api/v1/meetings/{id}/items', 'GET /api/v1/items/{id}', 'PATCH /api/v1/items/{id}', 'DELETE /api/v1/items/{id}',
+    'GET /api/v1/meetings/{id}/agenda',
+  ];
+  const registered = routes.map(([m, p]) => `${m} ${p}`);
+  for (const route of core) t.ok(registered.includes(route), `${route} is registered`);
+
+  for (const [method, path] of routes) {
+    const op: Operation | undefined = doc.paths[path]?.[method.toLowerCase()];
+    t.ok(op, `${method} ${path} is documented`);
+    if (!op) continue;
+    t.ok(op.summary, `${method} ${path} has a summary`);
+    t.ok(op.tags && op.tags.length > 0, `${method} ${path} has a tag`);
+    const statuses = Object.keys(op.responses);
+    const success = statuses.filter((s) => s.startsWith('2'));
+    t.ok(success.length > 0, `${method} ${path} documents a success response`);
+    for (const s of success) {
+      if (s === '204') continue;
+      t.ok(op.responses[s]!.content?.['application/json']?.schema, `${method} ${path} ${s} has a JSON schema`);
+    }
+    for (const s of statuses.filter((x) => /^[45]/.test(x))) {
+      t.ok(op.responses[s]!.content?.['application/problem+json']?.schema, `${method} ${path} ${s} is problem+json`);
+    }
+    if (['POST', 'PATCH', 'PUT'].includes(method)) {
+      t.ok(op.requestBody?.content?.['application/json']?.schema, `${method} ${path} documents its request body`);
+    }
+    if (method !== 'GET') {
+      t.ok(statuses.includes('401'), `${method} ${path} documents 401`);
+      t.same(op.security, [{ bearerAuth: [] }], `${method} ${path} needs the bearer token`);
+    }
+    if (path.includes('{')) t.ok(statuses.includes('404') || statuses.includes('400'), `${method} ${path} documents a missing resource`);
+  }
+
+  // Nothing documented that does not exist.
+  for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+    for (const method of Object.keys(ops)) {
+      if (['parameters', 'summary', 'description'].includes(method)) continue;
+      t.ok(registered.includes(`${method.toUpperCase()} ${path}`) || !path.startsWith('/api/v1/'), `documented ${method} ${path} is registered`);
+    }
+  }
+  // Internal routes stay out of the document.
+  t.notOk(doc.paths['/healthz']);
+  t.notOk(doc.paths['/openapi.json']);
+});
+
+t.test('request and response schemas are the real ones', async (t) => {
+  const { app } = await makeApp(t);
+  const doc = (await app.inject({ url: '/openapi.json' })).json();
+  const api = await SwaggerParser.dereference(structuredClone(doc));
+  const createNetwork = (api.paths as Record<string, Record<string, Operation>>)['/api/v1/networks']!.post!;
+  const body = createNetwork.requestBody!.content!['application/json']!.schema as { required: string[]; properties: Record<string, unknown>; additionalProperties: boolean };
+  t.same([...body.required].sort(), ['name', 'slug']);
+  t.equal(body.additionalProperties, false, 'unknown fields are refused, as documented');
+  t.ok(body.properties.organiser);
+  const created = createNetwork.responses['201']!.content!['application/json']!.schema as { properties: Record<string, unknown> };
+  t.ok(created.properties.feeds);
+  t.ok(created.properties.slug);
+  const problem = createNetwork.responses['409']!.content!['application/problem+json']!.schema as { properties: Record<string, unknown> };
+  t.ok(problem.properties.code);
+  t.ok(problem.properties.errors);
+
+  const listMeetings = (api.paths as Record<string, Record<string, Operation & { parameters: { name: string; in: string }[] }>>)['/api/v1/networks/{slug}/meetings']!.get!;
+  const params = listMeetings.parameters.map((p) => `${p.in}:${p.name}`);
+  for (const p of ['path:slug', 'query:from', 'query:to', 'query:status', 'query:limit', 'query:cursor']) t.ok(params.includes(p), p);
+});
+
+t.test('GET /docs serves Swagger UI', async (t) => {
+  const { app } = await makeApp(t);
+  let res = await app.inject({ url: '/docs' });
+  for (let hops = 0; res.statusCode >= 300 && res.statusCode < 400 && hops < 5; hops++) {
+    res = await app.inject({ url: new URL(String(res.headers.location), 'http://localhost/docs').pathname });
+  }
+  t.equal(res.statusCode, 200);
+  t.match(res.headers['content-type'], /^text\/html/);
+  t.match(res.body, /swagger-ui/i);
+  const json = await app.inject({ url: '/docs/json' });
+  t.equal(json.statusCode, 200);
+  t.equal(json.json().openapi, '3.0.3');
+});
+
+t.test('GET /healthz', async (t) => {
+  const { app } = await makeApp(t);
+  const res = await app.inject({ url: '/healthz' });
+  t.equal(res.statusCode, 200);
+  t.match(res.headers['content-type'], /^application\/json/);
+  t.same(res.json(), { status: 'ok' });
+});
