@@ -28,7 +28,7 @@ interface Run {
 
 function backup(databasePath: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' };
+    const env: NodeJS.ProcessEnv = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' };
     delete env.PORT;
     delete env.PUBLIC_BASE_URL;
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/backup.ts', ...args], { cwd: root, env });
@@ -209,6 +209,7 @@ async function startServer(tt: { teardown: (fn: () => unknown) => void }, databa
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    _TAPJS_PROCESSINFO_COVERAGE_: '0', // children run under tsx: keep them out of tap's coverage
     DATABASE_PATH: databasePath,
     PORT: String(port),
     HOST: '127.0.0.1',

@@ -45,6 +45,7 @@ async function startServer(tt: { teardown: (fn: () => unknown) => void }, databa
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    _TAPJS_PROCESSINFO_COVERAGE_: '0', // children run under tsx: keep them out of tap's coverage
     DATABASE_PATH: databasePath,
     PORT: String(port),
     HOST: '127.0.0.1',
