@@ -1,9 +1,11 @@
 // The four kinds of feed and what each shows: which stored events, under which calendar name. Feeds are
 // built from `feed_events` only (synced first), so a meeting or item that is gone can still be announced
 // as cancelled. Unknown network, meeting, track or theme: 404.
-import { and, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { feedEvents, meetings, networks, themes, tracks, type FeedEventRow } from '../../db/schema.js';
+import { clusters, feedEvents, meetings, networks, themes, tracks, type FeedEventRow } from '../../db/schema.js';
+import { participantByFeedSecret } from '../participants/participants.repository.js';
+import { registrationsForFeed } from '../registrations/registrations.repository.js';
 import { notFound } from '../http/errors.js';
 import type { EventContent } from './feed-content.js';
 import { CANCELLED_KEEP_MS, contentOf, isShown } from './feed-events.js';
@@ -12,7 +14,11 @@ export type FeedScope =
   | { kind: 'network'; slug: string }
   | { kind: 'meeting'; id: string; items: boolean }
   | { kind: 'track'; id: string }
-  | { kind: 'theme'; slug: string; key: string };
+  | { kind: 'theme'; slug: string; key: string }
+  /** The meetings of one cluster (klynge) of a network. */
+  | { kind: 'cluster'; id: string }
+  /** A participant's own calendar, at a secret capability URL: their meetings, plenary items and chosen tracks. */
+  | { kind: 'personal'; secret: string };
 
 export interface FeedEvent {
   row: FeedEventRow;
@@ -43,7 +49,18 @@ export function feedPath(scope: FeedScope): string {
       return `/feeds/tracks/${scope.id}.ics`;
     case 'theme':
       return `/feeds/networks/${scope.slug}/themes/${scope.key}.ics`;
+    case 'cluster':
+      return `/feeds/clusters/${scope.id}.ics`;
+    case 'personal':
+      return `/feeds/personal/${scope.secret}.ics`;
   }
+}
+
+/** The meetings a participant's personal feed shows, with the track they chose (registered places only). */
+function personalMeetings(db: Db, secret: string): { meetingId: string; trackId: string | null }[] | undefined {
+  const participant = participantByFeedSecret(db, secret);
+  if (!participant) return undefined;
+  return registrationsForFeed(db, participant.id).filter((r) => r.status === 'registered');
 }
 
 const rowsWhere = (db: Db, where: ReturnType<typeof and>) => db.select().from(feedEvents).where(where).all();
@@ -98,6 +115,12 @@ export function networksOfScope(db: Db, scope: FeedScope): string[] {
       const meetingId = meetingOfTrack(db, scope.id);
       return meetingId ? networkSlugsOfMeeting(db, meetingId) : [];
     }
+    case 'cluster': {
+      const cluster = db.select({ slug: clusters.networkSlug }).from(clusters).where(eq(clusters.id, scope.id)).get();
+      return cluster ? [cluster.slug] : [];
+    }
+    case 'personal':
+      return distinct((personalMeetings(db, scope.secret) ?? []).flatMap((r) => networkSlugsOfMeeting(db, r.meetingId)));
   }
 }
 
@@ -196,6 +219,35 @@ export function selectFeed(db: Db, scope: FeedScope, nowMs: number): FeedModel {
       const name = `${network?.name ?? scope.slug} – ${themeName}`;
       const description = theme?.description.trim() || themeName;
       return feedModel(path, { name, description, changedAt: [network?.updatedAt, theme?.updatedAt] }, rows, nowMs);
+    }
+    case 'cluster': {
+      const cluster = db.select().from(clusters).where(eq(clusters.id, scope.id)).get();
+      if (!cluster) throw notFound('Cluster', scope.id);
+      const network = db.select().from(networks).where(eq(networks.slug, cluster.networkSlug)).get();
+      const rows = rowsWhere(
+        db,
+        and(
+          eq(feedEvents.kind, 'meeting'),
+          inArray(feedEvents.meetingId, db.select({ id: meetings.id }).from(meetings).where(eq(meetings.clusterId, cluster.id))),
+        ),
+      );
+      const name = `${network?.name ?? cluster.networkSlug} – ${cluster.name}`;
+      return feedModel(path, { name, description: `Møder i ${cluster.name}`, changedAt: [cluster.updatedAt, network?.updatedAt] }, rows, nowMs);
+    }
+    case 'personal': {
+      const chosen = personalMeetings(db, scope.secret);
+      if (!chosen) throw notFound('Feed', 'personal');
+      const rows = chosen.flatMap((r) =>
+        rowsWhere(
+          db,
+          and(
+            eq(feedEvents.meetingId, r.meetingId),
+            or(eq(feedEvents.kind, 'meeting'), isNull(feedEvents.trackId), r.trackId ? eq(feedEvents.trackId, r.trackId) : undefined),
+          ),
+        ),
+      );
+      // Registration changes (a new track, a cancellation) change which rows are shown, and so the feed.
+      return feedModel(path, { name: 'Mine netværksmøder', description: 'Mine møder med fælles programpunkter og de spor, jeg har valgt', changedAt: [] }, rows, nowMs);
     }
   }
 }
