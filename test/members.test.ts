@@ -359,3 +359,14 @@ t.test('the member list pages by municipality code', async (t) => {
   t.same(seen, [...codes].sort((a, b) => a - b));
   problem(t, await f.app.inject({ url: `${url}?limit=0` }), 400, 'validation-failed');
 });
+
+t.test('a network with active members cannot be deleted', async (t) => {
+  const { as } = await makeApp(t);
+  t.equal((await as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'lille-netvaerk', name: 'Lille netværk' } })).statusCode, 201);
+  t.equal((await as({ method: 'POST', url: '/api/v1/networks/lille-netvaerk/members', payload: { municipalityCode: 461, contact: { name: 'Ole', email: 'ole@odense.dk' } } })).statusCode, 201);
+  const refused = await as({ method: 'DELETE', url: '/api/v1/networks/lille-netvaerk' });
+  t.equal(refused.statusCode, 409);
+  t.equal(refused.json().code, 'network-not-empty');
+  t.equal((await as({ method: 'DELETE', url: '/api/v1/networks/lille-netvaerk/members/461' })).statusCode, 204);
+  t.equal((await as({ method: 'DELETE', url: '/api/v1/networks/lille-netvaerk' })).statusCode, 204, 'withdrawn members do not block');
+});

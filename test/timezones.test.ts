@@ -184,3 +184,15 @@ t.test('results do not depend on the process TZ', async (t) => {
   t.same(written[0], written[1], 'TZ=UTC and TZ=America/New_York write the same instants');
   process.env.TZ = originalTz;
 });
+
+t.test('agenda items at wall times skipped by the spring jump are refused', async (t) => {
+  const { as } = await makeApp(t, { seed: true });
+  const m = (await as({ method: 'POST', url: '/api/v1/networks/kl-konsulentnetvaerk-2019-2020/meetings', payload: { title: 'Natmøde', date: '2020-03-29', startTime: '01:00', endTime: '05:00' } })).json();
+  const gap = await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/items`, payload: { title: 'Forsvundet', kind: 'other', startTime: '02:30', endTime: '03:30' } });
+  t.equal(gap.statusCode, 400);
+  t.equal(gap.json().code, 'nonexistent-local-time');
+  t.equal(gap.json().errors[0].path, 'body.startTime');
+  const ok = await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/items`, payload: { title: 'Efter skiftet', kind: 'other', startTime: '03:00', endTime: '04:00' } });
+  t.equal(ok.statusCode, 201);
+  t.equal(ok.json().start.utc, '2020-03-29T01:00:00Z');
+});

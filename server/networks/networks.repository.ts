@@ -1,7 +1,7 @@
 // Networks: the unit a coordinator runs; addressed by slug, which never changes.
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { meetings, networks, themes, type NetworkRow } from '../../db/schema.js';
+import { meetings, members, networks, themes, type NetworkRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
@@ -115,8 +115,9 @@ export function networksRepository(db: Db, baseUrl: string) {
           assertVersion(db, networks, networks.slug, slug, expected);
           const used =
             tx.select({ id: meetings.id }).from(meetings).where(eq(meetings.networkSlug, slug)).get() ??
-            tx.select({ id: themes.id }).from(themes).where(eq(themes.networkSlug, slug)).get();
-          if (used) throw conflict('network-not-empty', `Network '${slug}' still has meetings or themes; delete them first`);
+            tx.select({ id: themes.id }).from(themes).where(eq(themes.networkSlug, slug)).get() ??
+            tx.select({ id: members.id }).from(members).where(and(eq(members.networkSlug, slug), eq(members.status, 'active'))).get();
+          if (used) throw conflict('network-not-empty', `Network '${slug}' still has meetings, themes or members; remove them first`);
           tx.delete(networks).where(eq(networks.slug, slug)).run();
         },
         { behavior: 'immediate' },
