@@ -2,21 +2,19 @@
 // overwriting without --force, clear failures for a missing, foreign or damaged database, and an online
 // backup taken while a real server process is writing.
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { closeDatabase, openDatabase } from '../db/client.js';
 import { buildApp } from '../server/app.js';
 import { createToken } from '../server/auth/tokens.js';
 import { testConfig } from '../server/config.js';
+import { root, startServer } from './server-process.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 // Each run starts Node with tsx (1–2 s on a busy machine), and one test starts the server.
 t.setTimeout(180_000);
 
@@ -176,16 +174,6 @@ t.test('clear failures: missing, not a database, damaged, usage', async (t) => {
 
 // ---- an online backup while a real server process writes ----
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function request(port: number, method: string, path: string, opts: { body?: unknown; token?: string } = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -205,36 +193,6 @@ function request(port: number, method: string, path: string, opts: { body?: unkn
   });
 }
 
-async function startServer(tt: { teardown: (fn: () => unknown) => void }, databasePath: string) {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    _TAPJS_PROCESSINFO_COVERAGE_: '0', // children run under tsx: keep them out of tap's coverage
-    DATABASE_PATH: databasePath,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '100000000',
-    AUTH_FAILURE_LIMIT: '100000000',
-    MAX_EVENT_LOOP_DELAY_MS: '0',
-  };
-  delete env.PUBLIC_BASE_URL;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  tt.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited during start-up:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`server did not answer /healthz within 30 s:\n${output}`);
-    if (await request(port, 'GET', '/healthz').then((r) => r.status === 200, () => false)) return { child, port, exited, output: () => output };
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 t.test('online: a consistent copy while the server keeps writing', async (t) => {
   const dir = tempDir(t);

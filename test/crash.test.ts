@@ -4,19 +4,16 @@
 // the server is restarted on it and every acknowledged id is read back through the API. Repeated for
 // ROUNDS rounds on the same file, so each restart also recovers from the previous crash.
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { closeDatabase, openDatabase, verifySettings } from '../db/client.js';
 import { createToken } from '../server/auth/tokens.js';
+import { startServer } from './server-process.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 // Each round restarts the server under tsx (~2 s on two cores): give the file room on a busy machine.
 t.setTimeout(180_000);
 const ROUNDS = 10;
@@ -53,66 +50,8 @@ function request(port: number, method: string, path: string, opts: { body?: unkn
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-interface Server {
-  child: ChildProcess;
-  port: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: () => string;
-}
 
-async function startServer(tt: { teardown: (fn: () => unknown) => void }, databasePath: string): Promise<Server> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    _TAPJS_PROCESSINFO_COVERAGE_: '0', // children run under tsx: keep them out of tap's coverage
-    DATABASE_PATH: databasePath,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    // One client address sends thousands of requests: no rate limit, no load shedding.
-    RATE_LIMIT_PER_MINUTE: '100000000',
-    AUTH_FAILURE_LIMIT: '100000000',
-    MAX_EVENT_LOOP_DELAY_MS: '0',
-  };
-  delete env.PUBLIC_BASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  tt.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let dead = false;
-  void exited.then(() => (dead = true));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (dead) throw new Error(`server exited during start-up:\n${output}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not answer /healthz within 30 s:\n${output}`);
-    }
-    const ok = await request(port, 'GET', '/healthz', { timeoutMs: 1000 }).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return { child, port, exited, output: () => output };
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 // ---- the test ----
 

@@ -4,85 +4,24 @@
 // acknowledged write must be in the database, every refused write must have left no trace, the process must
 // exit 0 promptly (idle keep-alive sockets must not hold it open), and the WAL must be checkpointed away.
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { closeDatabase, openDatabase } from '../db/client.js';
 import { createToken } from '../server/auth/tokens.js';
+import { startServer } from './server-process.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 // Starts the server under tsx (~2 s on two cores): give the file room on a busy machine.
 t.setTimeout(120_000);
 const NETWORK = 'kl-konsulentnetvaerk-2019-2020'; // the seed network, loaded on the first start
 
 // ---- a real server process (same helpers in crash.test.ts and backup.test.ts) ----
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-interface Server {
-  child: ChildProcess;
-  port: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: () => string;
-}
 
-async function startServer(tt: { teardown: (fn: () => unknown) => void }, databasePath: string): Promise<Server> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    _TAPJS_PROCESSINFO_COVERAGE_: '0', // children run under tsx: keep them out of tap's coverage
-    DATABASE_PATH: databasePath,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    // One client address sends thousands of requests: no rate limit, no load shedding.
-    RATE_LIMIT_PER_MINUTE: '100000000',
-    AUTH_FAILURE_LIMIT: '100000000',
-    MAX_EVENT_LOOP_DELAY_MS: '0',
-  };
-  delete env.PUBLIC_BASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  tt.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let dead = false;
-  void exited.then(() => (dead = true));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (dead) throw new Error(`server exited during start-up:\n${output}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not answer /healthz within 30 s:\n${output}`);
-    }
-    const ok = await send({ port, method: 'GET', path: '/healthz', agent: false, timeoutMs: 1000 }).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return { child, port, exited, output: () => output };
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 // ---- requests, with what happened to each ----
 
