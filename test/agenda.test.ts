@@ -1,21 +1,8 @@
 // The whole day: GET /api/v1/meetings/{id}/agenda.
 import t, { type Test } from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
-import { makeApp, type TestApp } from './helpers.js';
+import { makeApp, type TestApp, ok, problem } from './helpers.js';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/json/);
-  return res.json();
-};
-const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/problem\+json/);
-  const body = res.json();
-  t.equal(body.code, code);
-  t.equal(body.status, status);
-  return body;
-};
 /** A draft asked for with `?version=working` and no token: refused (401 or 404), never shown. */
 const refused = (t: Test, res: LightMyRequestResponse) => {
   t.ok([401, 404].includes(res.statusCode), `refused: ${res.statusCode}`);

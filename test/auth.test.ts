@@ -4,13 +4,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { apiTokens } from '../db/schema.js';
 import { createToken, findActiveToken, hashToken } from '../server/auth/tokens.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { makeApp, type TestApp, ok } from './helpers.js';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/json/);
-  return res.json();
-};
 const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
   t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
   t.match(res.headers['content-type'], /^application\/problem\+json/);

@@ -8,13 +8,8 @@ import { PROGRAMME_SLUG } from '../db/seed-data.js';
 import { tokenNetworks } from '../db/schema.js';
 import { createToken } from '../server/auth/tokens.js';
 import { danishList, proposeClusters, splittable, type Proposal, type ProposalMember } from '../server/clusters/cluster-proposal.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { makeApp, type TestApp, ok } from './helpers.js';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/json/);
-  return res.json();
-};
 const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
   t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
   t.match(res.headers['content-type'], /^application\/problem\+json/);

@@ -1,5 +1,6 @@
 // Test helpers: a fresh app on a fresh migrated in-memory database, and a token for writes.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Test } from 'tap';
 import { buildApp } from '../server/app.js';
 import { createToken } from '../server/auth/tokens.js';
 import { testConfig, type Config } from '../server/config.js';
@@ -24,3 +25,20 @@ export async function makeApp(t: { teardown: (fn: () => unknown) => void }, conf
     as: (opts) => app.inject({ ...opts, headers: { ...auth, ...(opts.headers ?? {}) } }),
   };
 }
+
+/** Asserts a JSON success response and returns its body. */
+export const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
+  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
+  t.match(res.headers['content-type'], /^application\/json/);
+  return res.json();
+};
+
+/** Asserts a problem+json response with this status and code and returns its body. */
+export const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
+  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
+  t.match(res.headers['content-type'], /^application\/problem\+json/);
+  const body = res.json();
+  t.equal(body.code, code);
+  t.equal(body.status, status);
+  return body;
+};

@@ -1,28 +1,14 @@
 // Members: sign-up of municipalities to a network within its sign-up window, withdrawal, and who sees
 // the contact persons. /api/v1/networks/{slug}/members[/{code}] and /api/v1/networks/{slug}/signup.
 import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
 import { PROGRAMME_SLUG } from '../db/seed-data.js';
 import { auditLog, tokenNetworks } from '../db/schema.js';
 import { createToken } from '../server/auth/tokens.js';
 import { AppError } from '../server/http/errors.js';
 import { membersRepository } from '../server/members/members.repository.js';
 import { closesAt, describeWindow, opensAt, signupState, type SignupWindow } from '../server/members/signup-window.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { makeApp, type TestApp, ok, problem } from './helpers.js';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/json/);
-  return res.json();
-};
-const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/problem\+json/);
-  const body = res.json();
-  t.equal(body.code, code);
-  t.equal(body.status, status);
-  return body;
-};
 const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path);
 
 /** The wall-clock minute `YYYY-MM-DDTHH:MM` of an instant in a zone. */

@@ -3,13 +3,8 @@ import t, { type Test } from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
 import { MUNICIPALITIES } from '../db/municipalities.js';
 import { regions } from '../db/schema.js';
-import { makeApp } from './helpers.js';
+import { makeApp, ok } from './helpers.js';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/json/);
-  return res.json();
-};
 const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
   t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
   t.match(res.headers['content-type'], /^application\/problem\+json/);

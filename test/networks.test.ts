@@ -1,13 +1,8 @@
 // Networks: /api/v1/networks and /api/v1/networks/{slug}.
 import t, { type Test } from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
-import { makeApp, type TestApp } from './helpers.js';
+import { makeApp, type TestApp, ok } from './helpers.js';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/json/);
-  return res.json();
-};
 const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
   t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
   t.match(res.headers['content-type'], /^application\/problem\+json/);

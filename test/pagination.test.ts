@@ -1,21 +1,8 @@
 // Cursor pagination on every list route, and the list filters of meetings and items.
 import t, { type Test } from 'tap';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { makeApp, type TestApp } from './helpers.js';
+import { makeApp, type TestApp, ok, problem } from './helpers.js';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/json/);
-  return res.json();
-};
-const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/problem\+json/);
-  const body = res.json();
-  t.equal(body.code, code);
-  t.equal(body.status, status);
-  return body;
-};
 type Inject = (opts: InjectOptions) => Promise<LightMyRequestResponse>;
 type Row = { id?: string; slug?: string };
 const idOf = (r: Row) => r.id ?? r.slug!;

@@ -1,20 +1,14 @@
 // The seed network: loaded into an empty database once, through the same rules as the API.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../server/app.js';
 import { testConfig } from '../server/config.js';
 import { seedIfEmpty } from '../db/seed.js';
 import { SEED_SLUG } from '../db/seed-data.js';
-import { makeApp } from './helpers.js';
+import { makeApp, ok } from './helpers.js';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/json/);
-  return res.json();
-};
 
 t.test('a fresh app with seed: true has the KL network', async (t) => {
   const { app } = await makeApp(t, { seed: true });

@@ -1,21 +1,7 @@
 // Speakers: /api/v1/speakers and /api/v1/speakers/{id}; emails only with a token.
-import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
-import { makeApp } from './helpers.js';
+import t from 'tap';
+import { makeApp, ok, problem } from './helpers.js';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/json/);
-  return res.json();
-};
-const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/problem\+json/);
-  const body = res.json();
-  t.equal(body.code, code);
-  t.equal(body.status, status);
-  return body;
-};
 const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path);
 
 const hanne = { name: 'Hanne Jensen', title: 'Chefkonsulent', organisation: 'KL', email: 'hanne@kl.dk' };

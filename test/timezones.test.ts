@@ -1,22 +1,8 @@
 // Wall times in named zones become the right UTC instants, whatever the process's own TZ is.
 import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
 import { existsLocally, toInstant, toOffsetString } from '../server/time/local-time.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { makeApp, type TestApp, ok, problem } from './helpers.js';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/json/);
-  return res.json();
-};
-const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/problem\+json/);
-  const body = res.json();
-  t.equal(body.code, code);
-  t.equal(body.status, status);
-  return body;
-};
 const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path);
 
 const originalTz = process.env.TZ;

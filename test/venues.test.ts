@@ -1,22 +1,8 @@
 // Venues: /api/v1/venues and /api/v1/venues/{id}.
-import t, { type Test } from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
+import t from 'tap';
 import { venueAddress } from '../server/venues/venues.schemas.js';
-import { makeApp } from './helpers.js';
+import { makeApp, ok, problem } from './helpers.js';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/json/);
-  return res.json();
-};
-const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/problem\+json/);
-  const body = res.json();
-  t.equal(body.code, code);
-  t.equal(body.status, status);
-  return body;
-};
 const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path);
 
 const odense = {
