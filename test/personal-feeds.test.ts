@@ -29,7 +29,7 @@ function strictCheck(t: Test, body: string, label: string) {
   try {
     const file = join(dir, 'feed.ics');
     writeFileSync(file, body);
-    const r = spawnSync('bash', [CHECKER, file], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync('bash', [CHECKER, file], { encoding: 'utf8', timeout: 200_000 });
     t.equal(r.status, 0, `ical-check passes for ${label}`, { output: (r.stdout + r.stderr).slice(0, 2000) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
