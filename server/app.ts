@@ -17,7 +17,7 @@ import { etagPlugin } from './http/etag.js';
 import { hardeningPlugin } from './http/hardening.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { frameworkErrors, registerProblemHandlers } from './http/problem.js';
-import { audienceFeedRoutes } from './feeds/audience-feeds.routes.js';
+import { personalFeedRoutes } from './feeds/personal-feeds.routes.js';
 import { feedRoutes } from './feeds/feeds.routes.js';
 import { apiRoutes } from './routes.js';
 import { loadTemplates, templatesFolder, type Template } from './templates/templates.js';
@@ -110,6 +110,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(apiRoutes, { prefix: '/api/v1' });
   await app.register(feedRoutes);
-  await app.register(audienceFeedRoutes);
+  await app.register(personalFeedRoutes);
   return app;
 }

@@ -5,7 +5,7 @@ import type { Db } from '../../db/client.js';
 import { clusters, meetings, members, municipalities, type ClusterRow, type MunicipalityRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
 import { badRequest, conflict, notFound, type FieldError } from '../http/errors.js';
-import { newId, nowIso, type IdPrefix } from '../http/ids.js';
+import { newId, nowIso } from '../http/ids.js';
 import { guardedUpdate, type Expected } from '../http/preconditions.js';
 import { membersRepository } from '../members/members.repository.js';
 import { toMunicipality } from '../municipalities/municipalities.repository.js';

@@ -5,7 +5,7 @@ import { and, asc, count, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { members, municipalities, type MemberRow, type MunicipalityRow } from '../../db/schema.js';
 import { conflict, notFound } from '../http/errors.js';
-import { newId, nowIso, type IdPrefix } from '../http/ids.js';
+import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { guardedUpdate, type Expected } from '../http/preconditions.js';
 import { municipalitiesRepository, toMunicipality } from '../municipalities/municipalities.repository.js';
