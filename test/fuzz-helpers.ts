@@ -719,22 +719,4 @@ export function describeExchange(req: SentRequest, res: LightMyRequestResponse |
   return lines.join('\n');
 }
 
-// ---------------------------------------------------------------------------------------------------
-// The router's own list of routes (as in test/openapi.test.ts), to find routes the document hides.
-
-export function registeredRoutes(app: FastifyInstance): [string, string][] {
-  const out: [string, string][] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    stack.length = depth;
-    const path = (stack[depth - 1] ?? '') + m[2]!;
-    stack.push(path);
-    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-      out.push([method, path.replace(/:(\w+)/g, '{$1}')]);
-    }
-  }
-  return out;
-}
+export { registeredRoutes } from './helpers.js';

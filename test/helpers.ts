@@ -42,3 +42,24 @@ export const problem = (t: Test, res: LightMyRequestResponse, status: number, co
   t.equal(body.status, status);
   return body;
 };
+
+/** Every route the app registered, as [METHOD, '/path/{param}'], read from Fastify's route tree. */
+export function registeredRoutes(app: FastifyInstance): [string, string][] {
+  const out: [string, string][] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    const path = (stack[depth - 1] ?? '') + m[2]!;
+    stack.push(path);
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      out.push([method, path.replace(/:(\w+)/g, '{$1}')]);
+    }
+  }
+  return out;
+}
+
+/** A date some days ahead, for meetings that are still open for registration. */
+export const futureDate = (days = 60): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);

@@ -1,26 +1,8 @@
 // GET /openapi.json is a valid OpenAPI document covering every /api/v1 route the app registers; /docs serves.
 import t from 'tap';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import type { FastifyInstance } from 'fastify';
-import { makeApp } from './helpers.js';
+import { makeApp, registeredRoutes } from './helpers.js';
 
-/** Every route the app registered, as [METHOD, '/path/{param}'], read from Fastify's route tree. */
-function registeredRoutes(app: FastifyInstance): [string, string][] {
-  const out: [string, string][] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    stack.length = depth;
-    const path = (stack[depth - 1] ?? '') + m[2]!;
-    stack.push(path);
-    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-      out.push([method, path.replace(/:(\w+)/g, '{$1}')]);
-    }
-  }
-  return out;
-}
 
 type Operation = {
   requestBody?: { content?: Record<string, { schema?: unknown }> };

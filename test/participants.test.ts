@@ -1,27 +1,16 @@
 // Participants: creation with a personal feed URL, feed-token rotation, GDPR access (complete export) and
 // erasure, and personal data kept out of public reads and the audit trail.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { createHash } from 'node:crypto';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { InjectOptions } from 'fastify';
 import { idempotencyKeys, participants, proposalVotes, registrations, themeProposals, tokenNetworks } from '../db/schema.js';
 import { createToken } from '../server/auth/tokens.js';
 import { participantByFeedSecret } from '../server/participants/participants.repository.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { futureDate, makeApp, ok, problem, type TestApp } from './helpers.js';
 
 const SLUG = 'kl-konsulentnetvaerk-2019-2020';
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  return res.json();
-};
-const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/problem\+json/);
-  t.equal(res.json().code, code);
-  return res.json();
-};
 
-const futureDate = (days = 60) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const secretOf = (feed: { https: string }) => /\/feeds\/personal\/([^/.]+)\.ics$/.exec(feed.https)![1]!;
 
 async function create(a: TestApp, payload: Record<string, unknown>) {

@@ -1,27 +1,16 @@
 // Theme proposals: propose, vote once, ranking, accept/decline, who may see what, and the season's
 // theme coverage report.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { tokenNetworks } from '../db/schema.js';
 import { createToken } from '../server/auth/tokens.js';
 import { countThemes } from '../server/proposals/theme-coverage.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { futureDate, makeApp, ok, problem, type TestApp } from './helpers.js';
 
 const SLUG = 'kl-konsulentnetvaerk-2019-2020';
 const base = `/api/v1/networks/${SLUG}/proposals`;
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  return res.json();
-};
-const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/problem\+json/);
-  t.equal(res.json().code, code);
-  return res.json();
-};
 
-const futureDate = (days = 60) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 async function must(res: Promise<LightMyRequestResponse>, status = 201) {
   const r = await res;

@@ -1,12 +1,12 @@
 // Registrations: capacity and waiting lists (also under concurrent registrations, in one process and
 // across processes), deadlines in the meeting's zone, tracks, track changes, and privacy of the counts.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { InjectOptions } from 'fastify';
 import { tokenNetworks } from '../db/schema.js';
 import { buildApp } from '../server/app.js';
 import { createToken } from '../server/auth/tokens.js';
@@ -14,23 +14,13 @@ import { testConfig } from '../server/config.js';
 import { registrationClosesAt, registrationOpen } from '../server/registrations/registration-window.js';
 import { registrationsForFeed } from '../server/registrations/registrations.repository.js';
 import { admit, promotions, waitlistPositions, type Seat } from '../server/registrations/waitlist.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { futureDate, makeApp, ok, problem, type TestApp } from './helpers.js';
 
 const SLUG = 'kl-konsulentnetvaerk-2019-2020';
 // Some tests wait for a fresh minute or start Node processes with tsx: give the file room on a busy machine.
 t.setTimeout(180_000);
 const root = new URL('..', import.meta.url).pathname;
 
-const ok = (t: Test, res: LightMyRequestResponse, status = 200) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  return res.json();
-};
-const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
-  t.equal(res.statusCode, status, `status ${status}`, { body: res.body.slice(0, 500) });
-  t.match(res.headers['content-type'], /^application\/problem\+json/);
-  t.equal(res.json().code, code);
-  return res.json();
-};
 
 /** Local wall time `YYYY-MM-DDTHH:MM` in a zone, `minutes` from now. */
 function localNow(zone: string, minutes = 0): string {
@@ -47,7 +37,6 @@ function localNow(zone: string, minutes = 0): string {
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
 }
 
-const futureDate = (days = 60) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 /** Waits for a fresh minute when the current one is nearly over, so "this minute" stays put for a while. */
 async function freshMinute() {
