@@ -120,3 +120,16 @@ t.test('cluster feed shows the cluster’s meetings', async (t) => {
   strictCheck(t, res.body, 'cluster feed');
   t.equal((await app.inject({ url: '/feeds/clusters/cls_nope.ics' })).statusCode, 404);
 });
+
+t.test('an empty personal feed is not "modified in 1970": a stale If-Modified-Since gets the feed', async (t) => {
+  const { app, as } = await makeApp(t, { seed: true });
+  const bo = (await as({ method: 'POST', url: '/api/v1/participants', payload: { name: 'Bo', email: 'bo@example.dk' } })).json();
+  const url = new URL(bo.feed.https).pathname;
+  const first = await app.inject({ url });
+  t.equal(first.statusCode, 200);
+  t.ok(Date.parse(first.headers['last-modified'] as string) > Date.parse('2020-01-01T00:00:00Z'));
+  const stale = await app.inject({ url, headers: { 'if-modified-since': new Date(Date.now() - 86_400_000).toUTCString() } });
+  t.equal(stale.statusCode, 200);
+  const fresh = await app.inject({ url, headers: { 'if-modified-since': first.headers['last-modified'] as string } });
+  t.equal(fresh.statusCode, 304);
+});

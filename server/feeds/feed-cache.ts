@@ -70,7 +70,9 @@ export function feedCache(db: Db, options: FeedCacheOptions) {
     stats.renders++;
     const etag = strongEtag(body);
     // Last-Modified only moves forward while the process lives, even if the data's clock says otherwise.
-    let lastModifiedMs = model.lastModifiedMs;
+    // A feed with nothing dated in it (e.g. a personal feed before any registration) is new as of now, not
+    // of 1970: otherwise every If-Modified-Since would answer 304.
+    let lastModifiedMs = model.lastModifiedMs || now;
     if (previous && Math.floor(lastModifiedMs / 1000) <= Math.floor(previous.lastModifiedMs / 1000)) lastModifiedMs = now;
     const validators = {
       etag,
