@@ -1,6 +1,6 @@
 // The database tables (drizzle). Row types are inferred from here; migrations are generated from here.
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 const timestamps = {
   createdAt: text('created_at').notNull(),
@@ -9,16 +9,28 @@ const timestamps = {
   version: integer('version').notNull().default(1),
 };
 
-export const venues = sqliteTable('venues', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  streetAddress: text('street_address').notNull().default(''),
-  postalCode: text('postal_code').notNull().default(''),
-  city: text('city').notNull().default(''),
-  latitude: real('latitude'),
-  longitude: real('longitude'),
-  ...timestamps,
-});
+/**
+ * The network a venue, speaker or participant belongs to: only that network's tokens (and admins) may change
+ * it or see its private fields. Null only for records from before networks owned them that no network used
+ * (migration 0006): admins see those and assign them.
+ */
+const owningNetwork = () => text('network_slug').references((): AnySQLiteColumn => networks.slug, { onDelete: 'restrict' });
+
+export const venues = sqliteTable(
+  'venues',
+  {
+    id: text('id').primaryKey(),
+    networkSlug: owningNetwork(),
+    name: text('name').notNull(),
+    streetAddress: text('street_address').notNull().default(''),
+    postalCode: text('postal_code').notNull().default(''),
+    city: text('city').notNull().default(''),
+    latitude: real('latitude'),
+    longitude: real('longitude'),
+    ...timestamps,
+  },
+  (t) => [index('venues_network').on(t.networkSlug, t.name, t.id)],
+);
 
 export const networks = sqliteTable('networks', {
   slug: text('slug').primaryKey(),
@@ -104,14 +116,19 @@ export const themes = sqliteTable(
   (t) => [uniqueIndex('themes_network_key').on(t.networkSlug, t.key)],
 );
 
-export const speakers = sqliteTable('speakers', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  title: text('title').notNull().default(''),
-  organisation: text('organisation').notNull().default(''),
-  email: text('email'),
-  ...timestamps,
-});
+export const speakers = sqliteTable(
+  'speakers',
+  {
+    id: text('id').primaryKey(),
+    networkSlug: owningNetwork(),
+    name: text('name').notNull(),
+    title: text('title').notNull().default(''),
+    organisation: text('organisation').notNull().default(''),
+    email: text('email'),
+    ...timestamps,
+  },
+  (t) => [index('speakers_network').on(t.networkSlug, t.name, t.id)],
+);
 
 export const itemKinds = [
   'welcome',
@@ -346,17 +363,29 @@ export const members = sqliteTable(
   (t) => [uniqueIndex('members_network_municipality').on(t.networkSlug, t.municipalityCode), index('members_cluster').on(t.clusterId)],
 );
 
-/** People who take part in meetings. Personal data: never in public outputs or logs; erasable. */
-export const participants = sqliteTable('participants', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  email: text('email').notNull(),
-  role: text('role').notNull().default(''),
-  municipalityCode: integer('municipality_code').references(() => municipalities.code),
-  /** SHA-256 of the personal feed's secret (the raw secret is shown when created or rotated). */
-  feedTokenHash: text('feed_token_hash').notNull().unique(),
-  ...timestamps,
-});
+/**
+ * People who take part in a network's meetings: one record per person and network. Personal data: never in
+ * public outputs or logs; erasable.
+ */
+export const participants = sqliteTable(
+  'participants',
+  {
+    id: text('id').primaryKey(),
+    networkSlug: owningNetwork(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    role: text('role').notNull().default(''),
+    municipalityCode: integer('municipality_code').references(() => municipalities.code),
+    /**
+     * SHA-256 of the personal feed's secret (the raw secret is shown when created or rotated). Not unique:
+     * a person's records in several networks that were one record before migration 0006 share their secret,
+     * and the feed at that secret shows all of them.
+     */
+    feedTokenHash: text('feed_token_hash').notNull(),
+    ...timestamps,
+  },
+  (t) => [index('participants_network').on(t.networkSlug, t.name, t.id), index('participants_feed_token').on(t.feedTokenHash)],
+);
 
 export const registrationStatuses = ['registered', 'waitlisted', 'cancelled'] as const;
 

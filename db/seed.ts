@@ -4,7 +4,7 @@ import type { Db } from './client.js';
 import { meetingsRepository } from '../server/meetings/meetings.repository.js';
 import { meetingCreate } from '../server/meetings/meetings.schemas.js';
 import { networksRepository } from '../server/networks/networks.repository.js';
-import { networkCreate } from '../server/networks/networks.schemas.js';
+import { networkCreate, networkPatch } from '../server/networks/networks.schemas.js';
 import { themesRepository } from '../server/themes/themes.repository.js';
 import { themeCreate } from '../server/themes/themes.schemas.js';
 import { venuesRepository } from '../server/venues/venues.repository.js';
@@ -16,8 +16,9 @@ export function seedIfEmpty(db: Db): boolean {
   if (db.select({ slug: networks.slug }).from(networks).limit(1).get()) return false;
   db.transaction(
     () => {
-      const venue = venuesRepository(db).create(venueCreate.parse(seedVenue));
-      const network = networksRepository(db, '').create(networkCreate.parse({ ...seedNetwork, defaultVenueId: venue.id }));
+      const created = networksRepository(db, '').create(networkCreate.parse(seedNetwork));
+      const venue = venuesRepository(db).create(created.slug, venueCreate.parse(seedVenue));
+      const network = networksRepository(db, '').update(created.slug, networkPatch.parse({ defaultVenueId: venue.id }));
       const themes = themesRepository(db, '');
       for (const t of seedThemes) themes.create(network.slug, themeCreate.parse(t));
       const meetings = meetingsRepository(db, '');

@@ -89,7 +89,14 @@ function api(base: string, token: string) {
 /** Builds the data every feed kind needs; returns the feed paths to check, by label. */
 async function build(call: ReturnType<typeof api>, poll: (paths: string[]) => Promise<void>): Promise<[string, string, string[]][]> {
   const tricky = 'Komma, semikolon; kolon: og "citat" – æøå ÆØÅ 🎉';
-  const venue = await call('POST', '/venues', {
+  const slug = 'feed-check-netvaerk';
+  await call('POST', '/networks', {
+    slug,
+    name: `Netværk for feeds; test, ${tricky}`,
+    description: `Linje 1, med komma; og semikolon\nLinje 2: æøå\n\n${'Lang tekst med æøå, komma; og emoji 🎉 '.repeat(6)}`,
+    organiser: { name: 'KL; Børn og Unge, København', email: 'feeds@kl.dk' },
+  });
+  const venue = await call('POST', `/networks/${slug}/venues`, {
     name: 'KL-huset; mødecenter, stuen',
     streetAddress: 'Weidekampsgade 10',
     postalCode: '2300',
@@ -97,17 +104,10 @@ async function build(call: ReturnType<typeof api>, poll: (paths: string[]) => Pr
     latitude: 55.6617,
     longitude: 12.5912,
   });
-  const slug = 'feed-check-netvaerk';
-  await call('POST', '/networks', {
-    slug,
-    name: `Netværk for feeds; test, ${tricky}`,
-    description: `Linje 1, med komma; og semikolon\nLinje 2: æøå\n\n${'Lang tekst med æøå, komma; og emoji 🎉 '.repeat(6)}`,
-    organiser: { name: 'KL; Børn og Unge, København', email: 'feeds@kl.dk' },
-    defaultVenueId: venue.id,
-  });
+  await call('PATCH', `/networks/${slug}`, { defaultVenueId: venue.id });
   await call('POST', `/networks/${slug}/themes`, { key: 'trivsel', name: 'Trivsel, læring; og dannelse', description: 'Om trivsel,\nlæring; dannelse' });
   await call('POST', `/networks/${slug}/themes`, { key: 'ledelse', name: 'Ledelse: data; styring, æøå' });
-  const speaker = await call('POST', '/speakers', { name: 'Åse Ørsted-Ærø', title: 'Chefkonsulent, ph.d.', organisation: 'KL; Center for Børn' });
+  const speaker = await call('POST', `/networks/${slug}/speakers`, { name: 'Åse Ørsted-Ærø', title: 'Chefkonsulent, ph.d.', organisation: 'KL; Center for Børn' });
 
   const meeting = await call('POST', `/networks/${slug}/meetings`, {
     title: `Temadag: trivsel, læring; ${tricky}`,

@@ -18,11 +18,11 @@ const viaItem = (row: string) =>
 
 const audited: Audited[] = [
   { table: s.networks, entity: 'network', id: (r) => `${r}.slug`, network: (r) => `${r}.slug` },
-  { table: s.venues, entity: 'venue', id: (r) => `${r}.id`, network: () => 'NULL' },
+  { table: s.venues, entity: 'venue', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug` },
   { table: s.meetings, entity: 'meeting', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug` },
   { table: s.tracks, entity: 'track', id: (r) => `${r}.id`, network: viaMeeting },
   { table: s.themes, entity: 'theme', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug` },
-  { table: s.speakers, entity: 'speaker', id: (r) => `${r}.id`, network: () => 'NULL' },
+  { table: s.speakers, entity: 'speaker', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug` },
   { table: s.agendaItems, entity: 'item', id: (r) => `${r}.id`, network: viaMeeting },
   { table: s.itemThemes, entity: 'item-theme', id: (r) => `${r}.item_id || '/' || ${r}.theme_id`, network: viaItem },
   { table: s.itemSpeakers, entity: 'item-speaker', id: (r) => `${r}.item_id || '/' || ${r}.speaker_id`, network: viaItem },
@@ -32,7 +32,7 @@ const audited: Audited[] = [
   // Personal data (names, emails) stays out of the trail, so erasing a person erases them everywhere.
   { table: s.clusters, entity: 'cluster', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug` },
   { table: s.members, entity: 'member', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug`, exclude: ['contact_name', 'contact_email', 'contact_role'] },
-  { table: s.participants, entity: 'participant', id: (r) => `${r}.id`, network: () => 'NULL', exclude: ['name', 'email', 'role', 'feed_token_hash'] },
+  { table: s.participants, entity: 'participant', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug`, exclude: ['name', 'email', 'role', 'feed_token_hash'] },
   { table: s.registrations, entity: 'registration', id: (r) => `${r}.id`, network: viaMeeting },
   { table: s.themeProposals, entity: 'proposal', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug` },
   { table: s.proposalVotes, entity: 'vote', id: (r) => `${r}.proposal_id || '/' || ${r}.participant_id`, network: (r) => `(SELECT network_slug FROM theme_proposals WHERE id = ${r}.proposal_id)` },

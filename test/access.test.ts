@@ -1,11 +1,14 @@
 // Scoped access: every write route × role × own/other network, and the database is unchanged after
-// each refusal. Coordinators get the same 404 for another network's drafts as for a missing object.
+// each refusal. Coordinators get the same 404 for another network's drafts as for a missing object; every
+// participant, registration, proposal, vote, venue and speaker route likewise, where a participant of another
+// network is as missing as one that never existed.
 import t, { type Test } from 'tap';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../server/app.js';
 import { createToken } from '../server/auth/tokens.js';
 import { testConfig } from '../server/config.js';
 import { tokenNetworks } from '../db/schema.js';
+import { futureDate } from './helpers.js';
 
 interface NetFixture {
   slug: string;
@@ -15,6 +18,16 @@ interface NetFixture {
   trackDraft: string;
   itemAnnounced: string;
   itemDraft: string;
+  /** A second track of the announced meeting, to move a registration to. */
+  trackAnnounced2: string;
+  /** Registered for the announced meeting, author of `proposal`, voted for it. */
+  participant: string;
+  /** Registered nowhere, voted nowhere. */
+  participant2: string;
+  registration: string;
+  proposal: string;
+  venue: string;
+  speaker: string;
 }
 
 async function fixture(t: Test) {
@@ -33,14 +46,39 @@ async function fixture(t: Test) {
     await as({ method: 'POST', url: `/api/v1/networks/${slug}/themes`, payload: { key: 'tema', name: 'Tema' } });
     await as({ method: 'POST', url: `/api/v1/networks/${slug}/themes`, payload: { key: 'ubrugt', name: 'Ubrugt' } });
     const meeting = async (status: string) => {
-      const m = await as({ method: 'POST', url: `/api/v1/networks/${slug}/meetings`, payload: { title: 'Møde', date: '2021-05-05', startTime: '10:00', endTime: '16:00', status } });
+      const m = await as({ method: 'POST', url: `/api/v1/networks/${slug}/meetings`, payload: { title: 'Møde', date: futureDate(), startTime: '10:00', endTime: '16:00', status } });
       const tr = await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/tracks`, payload: { name: 'Spor' } });
       const it = await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/items`, payload: { title: 'Oplæg', kind: 'presentation', startTime: '10:00', endTime: '11:00', themes: ['tema'] } });
       return { id: m.id as string, track: tr.id as string, item: it.id as string };
     };
     const a = await meeting('announced');
     const d = await meeting('draft');
-    nets[which] = { slug, announced: a.id, draft: d.id, trackAnnounced: a.track, trackDraft: d.track, itemAnnounced: a.item, itemDraft: d.item };
+    const person = (name: string, local: string) =>
+      as({ method: 'POST', url: `/api/v1/networks/${slug}/participants`, payload: { name, email: `${local}@${slug}.dk`, municipalityCode: 461 } });
+    const p1 = await person('Åse', 'aase');
+    const p2 = await person('Øjvind', 'oejvind');
+    const track2 = await as({ method: 'POST', url: `/api/v1/meetings/${a.id}/tracks`, payload: { name: 'Spor 2' } });
+    const reg = await as({ method: 'POST', url: `/api/v1/meetings/${a.id}/registrations`, payload: { participantId: p1.id, trackId: a.track } });
+    const prp = await as({ method: 'POST', url: `/api/v1/networks/${slug}/proposals`, payload: { participantId: p1.id, title: 'Sprogvurdering' } });
+    await as({ method: 'POST', url: `/api/v1/proposals/${prp.id}/votes`, payload: { participantId: p1.id } });
+    const venue = await as({ method: 'POST', url: `/api/v1/networks/${slug}/venues`, payload: { name: 'Odense Rådhus' } });
+    const speaker = await as({ method: 'POST', url: `/api/v1/networks/${slug}/speakers`, payload: { name: 'Åse Ørsted', email: `aase@${slug}.dk` } });
+    nets[which] = {
+      slug,
+      announced: a.id,
+      draft: d.id,
+      trackAnnounced: a.track,
+      trackAnnounced2: track2.id,
+      trackDraft: d.track,
+      itemAnnounced: a.item,
+      itemDraft: d.item,
+      participant: p1.id,
+      participant2: p2.id,
+      registration: reg.id,
+      proposal: prp.id,
+      venue: venue.id,
+      speaker: speaker.id,
+    };
   }
   const coordinator = createToken(app.db, { name: 'koordinator-a', role: 'coordinator' });
   const reader = createToken(app.db, { name: 'læser-a', role: 'reader' });
@@ -59,7 +97,10 @@ async function fixture(t: Test) {
 
 /** Everything a refused write must not have touched. */
 function dump(app: FastifyInstance): string {
-  const tables = ['networks', 'venues', 'meetings', 'tracks', 'themes', 'speakers', 'agenda_items', 'item_themes', 'item_speakers', 'releases', 'audit_log', 'token_networks'];
+  const tables = [
+    'networks', 'venues', 'meetings', 'tracks', 'themes', 'speakers', 'agenda_items', 'item_themes', 'item_speakers', 'releases', 'audit_log', 'token_networks',
+    'participants', 'registrations', 'theme_proposals', 'proposal_votes', 'members', 'clusters',
+  ];
   return JSON.stringify(tables.map((name) => app.db.$client.prepare(`SELECT * FROM ${name} ORDER BY rowid`).all()));
 }
 
@@ -143,7 +184,165 @@ t.test('write matrix: route × role × own/other network', async (t) => {
   }
 });
 
-t.test('admin-only and directory writes', async (t) => {
+/**
+ * Where a target lives: `network` and `announced` are public in the other network (403); a `draft` meeting
+ * and a `personal` record (participants: personal data) do not exist there (404, as for a missing id).
+ */
+type PersonalTarget = 'network' | 'announced' | 'personal';
+interface PersonalCase {
+  name: string;
+  target: PersonalTarget;
+  /** Reads are allowed to the network's readers; writes are not. */
+  read?: boolean;
+  ok: number;
+  req: (n: NetFixture) => InjectOptions;
+  /** The same request for an object that does not exist, for the 404 comparison. */
+  missing?: (n: NetFixture) => InjectOptions;
+}
+
+const personalCases: PersonalCase[] = [
+  // Participants
+  { name: 'POST participant', target: 'network', ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/networks/${n.slug}/participants`, payload: { name: 'Ny', email: 'ny@x.dk' } }) },
+  { name: 'GET network participants', target: 'network', read: true, ok: 200, req: (n) => ({ method: 'GET', url: `/api/v1/networks/${n.slug}/participants` }) },
+  ...(
+    [
+      ['GET participant', 'GET', '', 200, true],
+      ['PATCH participant', 'PATCH', '', 200, false],
+      ['POST participant feed-token', 'POST', '/feed-token', 200, false],
+      ['DELETE participant', 'DELETE', '', 204, false],
+    ] as const
+  ).map(([name, method, suffix, ok, read]): PersonalCase => {
+    const payload = method === 'PATCH' ? { role: 'Konsulent' } : undefined;
+    return {
+      name,
+      target: 'personal',
+      read,
+      ok,
+      req: (n) => ({ method, url: `/api/v1/participants/${n.participant}${suffix}`, ...(payload ? { payload } : {}) }),
+      missing: () => ({ method, url: `/api/v1/participants/par_findesikke${suffix}`, ...(payload ? { payload } : {}) }),
+    };
+  }),
+  // Registrations
+  {
+    name: 'POST registration',
+    target: 'announced',
+    ok: 201,
+    req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${n.announced}/registrations`, payload: { participantId: n.participant2, trackId: n.trackAnnounced } }),
+  },
+  { name: 'GET meeting registrations', target: 'announced', read: true, ok: 200, req: (n) => ({ method: 'GET', url: `/api/v1/meetings/${n.announced}/registrations` }) },
+  { name: 'GET registration', target: 'announced', read: true, ok: 200, req: (n) => ({ method: 'GET', url: `/api/v1/registrations/${n.registration}` }) },
+  { name: 'PATCH registration', target: 'announced', ok: 200, req: (n) => ({ method: 'PATCH', url: `/api/v1/registrations/${n.registration}`, payload: { trackId: n.trackAnnounced2 } }) },
+  { name: 'DELETE registration', target: 'announced', ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/registrations/${n.registration}` }) },
+  // Proposals and votes
+  { name: 'POST proposal', target: 'network', ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/networks/${n.slug}/proposals`, payload: { participantId: n.participant2, title: 'Overgange' } }) },
+  { name: 'POST vote', target: 'network', ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/proposals/${n.proposal}/votes`, payload: { participantId: n.participant2 } }) },
+  { name: 'DELETE vote', target: 'network', ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/proposals/${n.proposal}/votes/${n.participant}` }) },
+  { name: 'POST accept proposal', target: 'network', ok: 200, req: (n) => ({ method: 'POST', url: `/api/v1/proposals/${n.proposal}/accept`, payload: { themeKey: 'tema' } }) },
+  { name: 'POST decline proposal', target: 'network', ok: 200, req: (n) => ({ method: 'POST', url: `/api/v1/proposals/${n.proposal}/decline`, payload: { note: 'Ikke i år' } }) },
+  // Venues and speakers
+  { name: 'POST venue', target: 'network', ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/networks/${n.slug}/venues`, payload: { name: 'Vejle' } }) },
+  { name: 'PATCH venue', target: 'network', ok: 200, req: (n) => ({ method: 'PATCH', url: `/api/v1/venues/${n.venue}`, payload: { name: 'Omdøbt' } }) },
+  { name: 'DELETE venue', target: 'network', ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/venues/${n.venue}` }) },
+  { name: 'POST speaker', target: 'network', ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/networks/${n.slug}/speakers`, payload: { name: 'Ærlige Ærling' } }) },
+  { name: 'PATCH speaker', target: 'network', ok: 200, req: (n) => ({ method: 'PATCH', url: `/api/v1/speakers/${n.speaker}`, payload: { title: 'Lektor' } }) },
+  { name: 'DELETE speaker', target: 'network', ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/speakers/${n.speaker}` }) },
+];
+
+t.test('personal-data matrix: participant, registration, proposal, vote, venue and speaker route × role × own/other network', async (t) => {
+  t.setTimeout(170_000);
+  for (const c of personalCases) {
+    const shared = await fixture(t);
+    for (const net of ['own', 'other'] as const) {
+      for (const role of ['admin', 'coordinator', 'reader', 'anonymous']) {
+        const label = `${c.name} in ${net} network as ${role}`;
+        let expected: number;
+        if (role === 'anonymous') expected = 401;
+        else if (role === 'admin' || (role === 'coordinator' && net === 'own')) expected = c.ok;
+        else if (role === 'reader' && net === 'own') expected = c.read ? c.ok : 403;
+        else expected = c.target === 'personal' ? 404 : 403;
+        // Allowed writes change the data, so each gets a fresh fixture; reads and refusals share one.
+        const f = expected < 400 && !c.read ? await fixture(t) : shared;
+        const n = f.nets[net];
+        const before = dump(f.app);
+        const auth = f.headers[role];
+        const res = await f.app.inject({ ...c.req(n), headers: auth ? { authorization: auth } : {} });
+        t.equal(res.statusCode, expected, label, { body: res.body.slice(0, 300) });
+        if (expected >= 400) {
+          t.match(res.headers['content-type'], /^application\/problem\+json/, label);
+          t.equal(dump(f.app), before, `${label}: nothing changed`);
+        } else if (c.read) {
+          t.equal(dump(f.app), before, `${label}: a read changes nothing`);
+        } else {
+          t.not(dump(f.app), before, `${label}: the write happened`);
+          await f.app.close();
+        }
+        if (expected === 404 && c.missing) {
+          const missing = await f.app.inject({ ...c.missing(n), headers: { authorization: f.headers.admin! } });
+          t.equal(missing.statusCode, 404);
+          t.equal(res.json().code, missing.json().code, `${label}: same code as missing`);
+          t.equal(res.json().title, missing.json().title);
+          t.equal(res.json().detail.replace(n.participant, 'X'), missing.json().detail.replace('par_findesikke', 'X'), `${label}: same detail as missing`);
+        }
+      }
+    }
+    await shared.app.close();
+  }
+});
+
+t.test('references across networks are unknown, and nothing is written', async (t) => {
+  const f = await fixture(t);
+  const { own, other } = f.nets;
+  const as = (o: InjectOptions) => f.app.inject({ ...o, headers: { authorization: f.headers.admin! } });
+  const refused: [string, InjectOptions, string][] = [
+    ['register another network’s participant', { method: 'POST', url: `/api/v1/meetings/${own.announced}/registrations`, payload: { participantId: other.participant2, trackId: own.trackAnnounced } }, 'unknown-participant'],
+    ['propose as another network’s participant', { method: 'POST', url: `/api/v1/networks/${own.slug}/proposals`, payload: { participantId: other.participant2, title: 'X' } }, 'unknown-participant'],
+    ['vote as another network’s participant', { method: 'POST', url: `/api/v1/proposals/${own.proposal}/votes`, payload: { participantId: other.participant2 } }, 'unknown-participant'],
+    ['hold a meeting at another network’s venue', { method: 'PATCH', url: `/api/v1/meetings/${own.announced}`, payload: { venueId: other.venue } }, 'unknown-venue'],
+    ['create a meeting at another network’s venue', { method: 'POST', url: `/api/v1/networks/${own.slug}/meetings`, payload: { title: 'X', date: futureDate(), startTime: '10:00', venueId: other.venue } }, 'unknown-venue'],
+    ['default to another network’s venue', { method: 'PATCH', url: `/api/v1/networks/${own.slug}`, payload: { defaultVenueId: other.venue } }, 'unknown-venue'],
+    ['name another network’s speaker', { method: 'PATCH', url: `/api/v1/items/${own.itemAnnounced}`, payload: { speakerIds: [other.speaker] } }, 'unknown-speaker'],
+  ];
+  for (const [label, req, code] of refused) {
+    const before = dump(f.app);
+    const res = await as(req);
+    t.equal(res.statusCode, 400, label, { body: res.body.slice(0, 300) });
+    t.equal(res.json().code, code, label);
+    t.equal(dump(f.app), before, `${label}: nothing written`);
+  }
+});
+
+t.test('private fields and lists stay inside the network', async (t) => {
+  const f = await fixture(t);
+  const { own, other } = f.nets;
+  const get = (url: string, role: string) => f.app.inject({ url, headers: f.headers[role] ? { authorization: f.headers[role]! } : {} });
+  // Speaker emails: the speaker's network and admins only.
+  t.equal((await get(`/api/v1/speakers/${own.speaker}`, 'coordinator')).json().email, `aase@${own.slug}.dk`);
+  t.equal((await get(`/api/v1/speakers/${own.speaker}`, 'reader')).json().email, `aase@${own.slug}.dk`);
+  t.equal((await get(`/api/v1/speakers/${other.speaker}`, 'admin')).json().email, `aase@${other.slug}.dk`);
+  for (const role of ['coordinator', 'reader', 'anonymous']) {
+    const one = (await get(`/api/v1/speakers/${other.speaker}`, role)).json();
+    t.equal(one.name, 'Åse Ørsted', `${role}: the other network’s speaker is public…`);
+    t.notOk('email' in one, `${role}: …but not their email`);
+    const list = (await get('/api/v1/speakers', role)).body;
+    t.notOk(list.includes(`aase@${other.slug}.dk`), `${role}: no other network’s email in the list`);
+  }
+  // Participant lists: the token's networks only.
+  for (const role of ['coordinator', 'reader']) {
+    const list = (await get('/api/v1/participants', role)).json();
+    t.same(new Set(list.data.map((p: { networkSlug: string }) => p.networkSlug)), new Set([own.slug]), `${role}: own network only`);
+    t.equal(list.data.length, 2);
+    const filtered = (await get(`/api/v1/participants?network=${other.slug}`, role)).json();
+    t.same(filtered.data, [], `${role}: asking for another network gives nothing`);
+  }
+  t.equal((await get('/api/v1/participants', 'admin')).json().data.length, 4, 'admins see every network’s participants');
+  t.equal((await get('/api/v1/participants', 'anonymous')).statusCode, 401);
+  // Registration lists name participants: the network's tokens only.
+  t.equal((await get(`/api/v1/meetings/${other.announced}/registrations`, 'coordinator')).statusCode, 403);
+  const ownList = (await get(`/api/v1/meetings/${own.announced}/registrations`, 'reader')).json();
+  t.equal(ownList.data[0].participant.name, 'Åse');
+});
+
+t.test('admin-only writes, and venues and speakers only inside a network', async (t) => {
   const f = await fixture(t);
   const h = (role: string) => (f.headers[role] ? { authorization: f.headers[role]! } : {});
   for (const role of ['coordinator', 'reader']) {
@@ -155,9 +354,11 @@ t.test('admin-only and directory writes', async (t) => {
     t.equal((await f.app.inject({ url: '/api/v1/audit', headers: h(role) })).statusCode, 403);
     t.equal(dump(f.app), before);
   }
-  const venue = await f.app.inject({ method: 'POST', url: '/api/v1/venues', payload: { name: 'Odense Rådhus' }, headers: h('coordinator') });
-  t.equal(venue.statusCode, 201, 'coordinators keep the shared venue directory');
-  const sp = await f.app.inject({ method: 'POST', url: '/api/v1/speakers', payload: { name: 'Åse' }, headers: h('reader') });
+  t.equal((await f.app.inject({ method: 'POST', url: '/api/v1/venues', payload: { name: 'Odense Rådhus' }, headers: h('coordinator') })).statusCode, 404, 'no venue outside a network');
+  const venue = await f.app.inject({ method: 'POST', url: '/api/v1/networks/netvaerk-a/venues', payload: { name: 'Odense Rådhus' }, headers: h('coordinator') });
+  t.equal(venue.statusCode, 201, 'coordinators create venues in their network');
+  t.equal(venue.json().networkSlug, 'netvaerk-a');
+  const sp = await f.app.inject({ method: 'POST', url: '/api/v1/networks/netvaerk-a/speakers', payload: { name: 'Åse' }, headers: h('reader') });
   t.equal(sp.statusCode, 403);
 });
 

@@ -62,9 +62,6 @@ export function canSeeDrafts(request: FastifyRequest): DraftAccess {
   return (slug: string) => scope.has(slug);
 }
 
-/** Private fields (speaker emails) are shown to token holders only. */
-export const canSeePrivate = (request: FastifyRequest): boolean => request.token !== null;
-
 /** preHandler: a token is needed. */
 export async function requireToken(request: FastifyRequest): Promise<void> {
   if (!request.token) throw unauthorized('This request needs an API token: Authorization: Bearer <token>');

@@ -1,10 +1,11 @@
 // Who may write what. Admins write everywhere; coordinators inside the networks of their token; readers
 // never. A coordinator writing in another network gets the same 404 as for a missing object when the
-// target is unpublished there (a draft meeting and what hangs off it), and 403 otherwise.
+// target is unpublished there (a draft meeting and what hangs off it, and always a participant: personal
+// data), and 403 otherwise. Venues and speakers belong to one network and follow the same rule.
 import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
-import { agendaItems, meetings, networks, tracks } from '../../db/schema.js';
+import { agendaItems, meetings, networks, participants, speakers, tracks, venues } from '../../db/schema.js';
 import { forbidden, notFound, type AppError } from '../http/errors.js';
 import { requireToken } from './auth.plugin.js';
 
@@ -35,6 +36,21 @@ export const resolvers = {
     const i = db.select({ meetingId: agendaItems.meetingId }).from(agendaItems).where(eq(agendaItems.id, p.id ?? '')).get();
     return i ? meetingTarget(db, i.meetingId, notFound('Agenda item', p.id ?? '')) : null;
   },
+  // Venues and speakers are public (their private fields aside): another network's token gets 403. An
+  // unassigned one (slug '') is in no token's scope: admins only.
+  venue: (db, p) => {
+    const v = db.select({ slug: venues.networkSlug }).from(venues).where(eq(venues.id, p.id ?? '')).get();
+    return v ? { slug: v.slug ?? '', hidden: null } : null;
+  },
+  speaker: (db, p) => {
+    const s = db.select({ slug: speakers.networkSlug }).from(speakers).where(eq(speakers.id, p.id ?? '')).get();
+    return s ? { slug: s.slug ?? '', hidden: null } : null;
+  },
+  // A participant is never public: outside its network it does not exist.
+  participant: (db, p) => {
+    const r = db.select({ slug: participants.networkSlug }).from(participants).where(eq(participants.id, p.id ?? '')).get();
+    return r ? { slug: r.slug ?? '', hidden: notFound('Participant', p.id ?? '') } : null;
+  },
 } satisfies Record<string, Resolver>;
 
 /** preHandler for writes inside one network, found from the route's params. */
@@ -55,16 +71,18 @@ export function networkWrite(db: Db, resolve: Resolver) {
   };
 }
 
-/** preHandler for shared directories (venues, speakers): admins and coordinators. */
-export async function directoryWrite(request: FastifyRequest): Promise<void> {
-  await requireToken(request);
-  if (request.token!.role === 'reader') throw forbidden('Reader tokens cannot write');
-}
-
 /** preHandler for administration (creating and deleting networks, tokens, the audit trail). */
 export async function adminOnly(request: FastifyRequest): Promise<void> {
   await requireToken(request);
   if (request.token!.role !== 'admin') throw forbidden('Only admin tokens may do this');
+}
+
+/** Whether the request's token acts in this network (admins in every one; an unassigned record: admins only). */
+export function actsIn(request: FastifyRequest, slug: string | null): boolean {
+  const { token, scope } = request;
+  if (!token) return false;
+  if (token.role === 'admin') return true;
+  return slug !== null && scope !== null && scope.has(slug);
 }
 
 /** preHandler for reads of unpublished data of one network (e.g. agenda checks). */

@@ -4,7 +4,7 @@
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { clusters, feedEvents, meetings, networks, themes, tracks, type FeedEventRow } from '../../db/schema.js';
-import { participantByFeedSecret } from '../participants/participants.repository.js';
+import { participantsByFeedSecret } from '../participants/participants.repository.js';
 import { registrationsForFeed } from '../registrations/registrations.repository.js';
 import { notFound } from '../http/errors.js';
 import type { EventContent } from './feed-content.js';
@@ -58,9 +58,9 @@ export function feedPath(scope: FeedScope): string {
 
 /** The meetings a participant's personal feed shows, with the track they chose (registered places only). */
 function personalMeetings(db: Db, secret: string): { meetingId: string; trackId: string | null }[] | undefined {
-  const participant = participantByFeedSecret(db, secret);
-  if (!participant) return undefined;
-  return registrationsForFeed(db, participant.id).filter((r) => r.status === 'registered');
+  const records = participantsByFeedSecret(db, secret);
+  if (records.length === 0) return undefined;
+  return records.flatMap((p) => registrationsForFeed(db, p.id)).filter((r) => r.status === 'registered');
 }
 
 const rowsWhere = (db: Db, where: ReturnType<typeof and>) => db.select().from(feedEvents).where(where).all();

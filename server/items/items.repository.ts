@@ -179,7 +179,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
           const before = agendaErrors(meeting);
           if (input.trackId) assertTrackInMeeting(input.trackId, meetingId);
           const themeRows = themeRepo.resolveKeys(meeting.networkSlug, input.themes ?? [], 'body.themes');
-          speakerRepo.resolveIds(input.speakerIds ?? [], 'body.speakerIds');
+          speakerRepo.resolveIds(meeting.networkSlug, input.speakerIds ?? [], 'body.speakerIds');
           const { themes: _t, speakerIds, ...fields } = input;
           const now = nowIso();
           const row = db
@@ -205,7 +205,7 @@ export function itemsRepository(db: Db, baseUrl: string) {
           if (patch.trackId) assertTrackInMeeting(patch.trackId, meeting.id);
           const themeRows =
             patch.themes === undefined ? undefined : themeRepo.resolveKeys(meeting.networkSlug, patch.themes, 'body.themes');
-          if (patch.speakerIds) speakerRepo.resolveIds(patch.speakerIds, 'body.speakerIds');
+          if (patch.speakerIds) speakerRepo.resolveIds(meeting.networkSlug, patch.speakerIds, 'body.speakerIds');
           const { themes: _t, speakerIds, ...fields } = patch;
           guardedUpdate(db, agendaItems, agendaItems.id, id, expected, { ...fields, updatedAt: nowIso() });
           writeLinks(id, themeRows?.map((t) => t.id), speakerIds);

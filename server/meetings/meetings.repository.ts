@@ -109,7 +109,7 @@ export function meetingsRepository(db: Db, baseUrl: string) {
       const endTime = input.endTime ?? defaultEndTime(input.startTime, network.standardMeetingMinutes);
       checkMeetingHours(input.date, input.startTime, endTime, timeZone);
       const venueId = input.venueId === undefined ? network.defaultVenueId : input.venueId;
-      if (venueId) venueRepo.assertExists(venueId, 'body.venueId');
+      if (venueId) venueRepo.assertInNetwork(venueId, slug, 'body.venueId');
       assertCluster(input.clusterId, slug);
       const now = nowIso();
       const row = db
@@ -125,7 +125,7 @@ export function meetingsRepository(db: Db, baseUrl: string) {
           const current = getRow(id);
           const next = { ...current, ...patch };
           checkMeetingHours(next.date, next.startTime, next.endTime, next.timeZone);
-          if (patch.venueId) venueRepo.assertExists(patch.venueId, 'body.venueId');
+          if (patch.venueId) venueRepo.assertInNetwork(patch.venueId, current.networkSlug, 'body.venueId');
           assertCluster(patch.clusterId, current.networkSlug);
           if (patch.startTime !== undefined || patch.endTime !== undefined) {
             assertItemsInside(id, next.startTime, next.endTime);

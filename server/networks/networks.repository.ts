@@ -1,7 +1,7 @@
 // Networks: the unit a coordinator runs; addressed by slug, which never changes.
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { meetings, members, networks, themes, type NetworkRow } from '../../db/schema.js';
+import { meetings, members, networks, participants, speakers, themes, venues as venueTable, type NetworkRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
@@ -75,7 +75,6 @@ export function networksRepository(db: Db, baseUrl: string) {
     create(input: NetworkCreate): Network {
       checkSeason(input.seasonStart, input.seasonEnd);
       checkBounds(input);
-      if (input.defaultVenueId) venues.assertExists(input.defaultVenueId, 'body.defaultVenueId');
       return db.transaction(
         (tx) => {
           if (tx.select({ slug: networks.slug }).from(networks).where(eq(networks.slug, input.slug)).get()) {
@@ -100,7 +99,7 @@ export function networksRepository(db: Db, baseUrl: string) {
             patch.seasonStart !== undefined ? patch.seasonStart : current.seasonStart,
             patch.seasonEnd !== undefined ? patch.seasonEnd : current.seasonEnd,
           );
-          if (patch.defaultVenueId) venues.assertExists(patch.defaultVenueId, 'body.defaultVenueId');
+          if (patch.defaultVenueId) venues.assertInNetwork(patch.defaultVenueId, slug, 'body.defaultVenueId');
           checkBounds({ ...current, ...patch });
           guardedUpdate(db, networks, networks.slug, slug, expected, { ...columns(patch), updatedAt: nowIso() });
           return map(getRow(slug));
@@ -116,8 +115,13 @@ export function networksRepository(db: Db, baseUrl: string) {
           const used =
             tx.select({ id: meetings.id }).from(meetings).where(eq(meetings.networkSlug, slug)).get() ??
             tx.select({ id: themes.id }).from(themes).where(eq(themes.networkSlug, slug)).get() ??
-            tx.select({ id: members.id }).from(members).where(and(eq(members.networkSlug, slug), eq(members.status, 'active'))).get();
-          if (used) throw conflict('network-not-empty', `Network '${slug}' still has meetings, themes or members; remove them first`);
+            tx.select({ id: members.id }).from(members).where(and(eq(members.networkSlug, slug), eq(members.status, 'active'))).get() ??
+            tx.select({ id: participants.id }).from(participants).where(eq(participants.networkSlug, slug)).get();
+          if (used) throw conflict('network-not-empty', `Network '${slug}' still has meetings, themes, members or participants; remove them first`);
+          // Its venues and speakers are used by nothing else once its meetings are gone: they go with it.
+          tx.update(networks).set({ defaultVenueId: null }).where(eq(networks.slug, slug)).run();
+          tx.delete(venueTable).where(eq(venueTable.networkSlug, slug)).run();
+          tx.delete(speakers).where(eq(speakers.networkSlug, slug)).run();
           tx.delete(networks).where(eq(networks.slug, slug)).run();
         },
         { behavior: 'immediate' },

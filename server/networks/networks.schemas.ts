@@ -10,8 +10,7 @@ const organiserInput = z.strictObject({
   address: text(300).nullable().optional(),
 });
 
-export const networkCreate = z
-  .strictObject({
+const networkFields = z.strictObject({
     slug: z.string().min(3).max(100).regex(SLUG_RE, 'lowercase letters, digits and single hyphens, e.g. kl-netvaerk-2019'),
     name: name(200),
     description: text(5000).optional(),
@@ -21,16 +20,18 @@ export const networkCreate = z
     seasonEnd: dateString.nullable().optional(),
     timeZone: timeZone.optional().describe('IANA zone for the network’s meetings (default Europe/Copenhagen)'),
     standardMeetingMinutes: z.number().int().min(15).max(24 * 60).optional(),
-    defaultVenueId: z.string().min(1).max(64).nullable().optional(),
+    defaultVenueId: z.string().min(1).max(64).nullable().optional().describe('One of the network’s own venues (create it under the network first)'),
     signupOpens: localDateTime.nullable().optional().describe('Sign-up opens (local time in the network’s zone)'),
     signupDeadline: localDateTime.nullable().optional().describe('Last moment to sign up (inclusive, local time in the network’s zone)'),
     targetGroup: text(2000).optional(),
     clusterMinSize: z.number().int().min(2).max(100).nullable().optional(),
     clusterMaxSize: z.number().int().min(2).max(100).nullable().optional(),
-  })
-  .meta({ id: 'NetworkCreate' });
+});
 
-export const networkPatch = networkCreate.omit({ slug: true }).partial().meta({ id: 'NetworkPatch' });
+/** A new network has no venues yet: its default venue is set with a PATCH once it has one. */
+export const networkCreate = networkFields.omit({ defaultVenueId: true }).meta({ id: 'NetworkCreate' });
+
+export const networkPatch = networkFields.omit({ slug: true }).partial().meta({ id: 'NetworkPatch' });
 
 export const network = z
   .object({

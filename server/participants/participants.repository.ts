@@ -1,6 +1,7 @@
-// Participants: people who register for meetings and propose themes. Personal data: shown to token
-// holders only, kept out of the audit trail (migration 0005's triggers omit name and email), erasable.
-// Each has a personal calendar feed behind a secret URL; only the secret's SHA-256 is stored.
+// Participants: people who register for a network's meetings and propose themes there; one record per
+// person and network. Personal data: shown only to the network's tokens (and admins), kept out of the audit
+// trail (the triggers omit name and email), erasable per network or, by an admin, everywhere. Each record
+// has a personal calendar feed behind a secret URL; only the secret's SHA-256 is stored.
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
@@ -33,16 +34,20 @@ export const hashFeedSecret = (secret: string): string => hashToken(secret);
 
 const FEED_SECRET_RE = /^[A-Za-z0-9_-]{22,128}$/;
 
-/** The participant whose personal feed has this secret, or undefined (also after rotation or erasure). */
-export function participantByFeedSecret(db: Db, secret: string): ParticipantRow | undefined {
-  if (!FEED_SECRET_RE.test(secret)) return undefined;
-  return db.select().from(participants).where(eq(participants.feedTokenHash, hashFeedSecret(secret))).get();
+/**
+ * The participant records whose personal feed has this secret: none after rotation or erasure; several only
+ * for a person whose one record was split per network by migration 0006 (their feed shows them all).
+ */
+export function participantsByFeedSecret(db: Db, secret: string): ParticipantRow[] {
+  if (!FEED_SECRET_RE.test(secret)) return [];
+  return db.select().from(participants).where(eq(participants.feedTokenHash, hashFeedSecret(secret))).all();
 }
 
 export const personalFeedLinks = (baseUrl: string, secret: string) => feedLinks(baseUrl, `/feeds/personal/${secret}.ics`);
 
 export const toParticipant = (row: ParticipantRow, municipality: MunicipalityRow | null): Participant => ({
   id: row.id,
+  networkSlug: row.networkSlug,
   name: row.name,
   email: row.email,
   role: row.role,
@@ -53,6 +58,9 @@ export const toParticipant = (row: ParticipantRow, municipality: MunicipalityRow
 });
 
 export interface ParticipantFilter {
+  network?: string | undefined;
+  /** The networks the caller acts in; null = every network (admins). */
+  within: ReadonlySet<string> | null;
   municipality?: number | undefined;
   email?: string | undefined;
 }
@@ -90,6 +98,8 @@ export function participantsRepository(db: Db, baseUrl: string) {
       const rows = selectWithMunicipality()
         .where(
           and(
+            filter.network !== undefined ? eq(participants.networkSlug, filter.network) : undefined,
+            filter.within !== null ? inArray(participants.networkSlug, [...filter.within]) : undefined,
             filter.municipality !== undefined ? eq(participants.municipalityCode, filter.municipality) : undefined,
             filter.email !== undefined ? sql`lower(${participants.email}) = lower(${filter.email})` : undefined,
             key ? after([participants.name, participants.id], key) : undefined,
@@ -101,14 +111,14 @@ export function participantsRepository(db: Db, baseUrl: string) {
       return page(rows, limit, (r) => [r.p.name, r.p.id], (r) => toParticipant(r.p, r.m));
     },
 
-    /** Creates the participant; the feed secret is returned this once and never stored. */
-    create(input: ParticipantCreate): Participant & { feed: { https: string; webcal: string } } {
+    /** Creates the network's participant; the feed secret is returned this once and never stored. */
+    create(networkSlug: string, input: ParticipantCreate): Participant & { feed: { https: string; webcal: string } } {
       assertMunicipality(input.municipalityCode);
       const secret = newFeedSecret();
       const now = nowIso();
       const id = newId('par');
       db.insert(participants)
-        .values({ ...input, id, feedTokenHash: hashFeedSecret(secret), createdAt: now, updatedAt: now })
+        .values({ ...input, networkSlug, id, feedTokenHash: hashFeedSecret(secret), createdAt: now, updatedAt: now })
         .run();
       return { ...get(id), feed: personalFeedLinks(baseUrl, secret) };
     },
@@ -128,32 +138,52 @@ export function participantsRepository(db: Db, baseUrl: string) {
       return { participantId: id, feed: personalFeedLinks(baseUrl, secret) };
     },
 
-    /** Everything stored about the participant (GDPR art. 15). */
-    exportData(id: string): ParticipantExport {
+    /**
+     * The person's records: the one addressed, and with `everywhere` (admins) every record with the same
+     * e-mail address (case-insensitive) in any network.
+     */
+    personRecords(id: string, everywhere: boolean): ParticipantRow[] {
+      const row = getRow(id);
+      if (!everywhere) return [row];
+      return db
+        .select()
+        .from(participants)
+        .where(sql`lower(${participants.email}) = lower(${row.email})`)
+        .orderBy(asc(participants.networkSlug), asc(participants.id))
+        .all();
+    },
+
+    /** Everything stored about the participant (GDPR art. 15): in its network, or with `everywhere` in all. */
+    exportData(id: string, everywhere: boolean): ParticipantExport {
       const participant = get(id);
+      const records = this.personRecords(id, everywhere);
+      const ids = records.map((r) => r.id);
       const regs = db
         .select({ r: registrations, m: meetings, t: tracks })
         .from(registrations)
         .innerJoin(meetings, eq(registrations.meetingId, meetings.id))
         .leftJoin(tracks, eq(registrations.trackId, tracks.id))
-        .where(eq(registrations.participantId, id))
+        .where(inArray(registrations.participantId, ids))
         .orderBy(asc(meetings.date), asc(meetings.startTime), asc(registrations.queuedAt))
         .all();
       const proposals = db
         .select()
         .from(themeProposals)
-        .where(eq(themeProposals.participantId, id))
+        .where(inArray(themeProposals.participantId, ids))
         .orderBy(asc(themeProposals.createdAt), asc(themeProposals.id))
         .all();
       const votes = db
         .select({ v: proposalVotes, p: themeProposals })
         .from(proposalVotes)
         .innerJoin(themeProposals, eq(proposalVotes.proposalId, themeProposals.id))
-        .where(eq(proposalVotes.participantId, id))
+        .where(inArray(proposalVotes.participantId, ids))
         .orderBy(asc(proposalVotes.createdAt), asc(proposalVotes.proposalId))
         .all();
+      const municipalityOf = (code: number | null) =>
+        code === null ? null : (db.select().from(municipalities).where(eq(municipalities.code, code)).get() ?? null);
       return {
         participant,
+        records: records.map((r) => toParticipant(r, municipalityOf(r.municipalityCode))),
         registrations: regs.map(({ r, m, t }) => ({
           id: r.id,
           meeting: { id: m.id, networkSlug: m.networkSlug, title: m.title, date: m.date, startTime: m.startTime, timeZone: m.timeZone },
@@ -178,32 +208,41 @@ export function participantsRepository(db: Db, baseUrl: string) {
     },
 
     /**
-     * Erasure (GDPR art. 17), in one transaction: the participant, their registrations and votes go;
-     * proposals they wrote stay, anonymous; places they held go to the waiting lists; stored
+     * Erasure (GDPR art. 17), in one transaction: the participant's record (with `everywhere`, an admin's
+     * erasure, every record of the person: same e-mail address, any network); their registrations and votes
+     * go; proposals they wrote stay, anonymous; places they held go to the waiting lists; stored
      * Idempotency-Key responses that carried their data are dropped.
      */
-    erase(id: string, expected?: Expected): void {
+    erase(id: string, expected: Expected | undefined, everywhere: boolean): void {
       db.transaction(
         (tx) => {
-          getRow(id);
+          const ids = this.personRecords(id, everywhere).map((r) => r.id);
           assertVersion(db, participants, participants.id, id, expected);
           const held = tx
             .selectDistinct({ meetingId: registrations.meetingId })
             .from(registrations)
-            .where(and(eq(registrations.participantId, id), inArray(registrations.status, ['registered', 'waitlisted'])))
+            .where(and(inArray(registrations.participantId, ids), inArray(registrations.status, ['registered', 'waitlisted'])))
             .all();
-          tx.delete(registrations).where(eq(registrations.participantId, id)).run();
-          tx.delete(proposalVotes).where(eq(proposalVotes.participantId, id)).run();
+          tx.delete(registrations).where(inArray(registrations.participantId, ids)).run();
+          tx.delete(proposalVotes).where(inArray(proposalVotes.participantId, ids)).run();
           tx.update(themeProposals)
             .set({ participantId: null, updatedAt: nowIso(), version: sql`${themeProposals.version} + 1` })
-            .where(eq(themeProposals.participantId, id))
+            .where(inArray(themeProposals.participantId, ids))
             .run();
-          tx.delete(participants).where(eq(participants.id, id)).run();
+          tx.delete(participants).where(inArray(participants.id, ids)).run();
           for (const { meetingId } of held) settleWaitlist(db, meetingId);
-          tx.delete(idempotencyKeys).where(sql`instr(${idempotencyKeys.response}, ${id}) > 0`).run();
+          for (const gone of ids) tx.delete(idempotencyKeys).where(sql`instr(${idempotencyKeys.response}, ${gone}) > 0`).run();
         },
         { behavior: 'immediate' },
       );
+    },
+
+    /** For references from a network's registrations, proposals and votes: another network's is unknown. */
+    assertInNetwork(id: string, slug: string, path: string): void {
+      const row = db.select({ slug: participants.networkSlug }).from(participants).where(eq(participants.id, id)).get();
+      if (!row || row.slug !== slug) {
+        throw badRequest('unknown-participant', `Network '${slug}' has no participant '${id}'`, [{ path, message: `not a participant of network '${slug}'` }]);
+      }
     },
   };
 }

@@ -1,16 +1,23 @@
+// Participants belong to a network: its tokens create, read, correct and erase them; to any other network's
+// token a participant does not exist (404, as for a missing id). Admins act in every network, and their
+// export and erasure cover the person everywhere.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireToken } from '../auth/auth.plugin.js';
-import { directoryWrite } from '../auth/authorize.js';
+import { actsIn, networkRead, networkWrite, resolvers } from '../auth/authorize.js';
+import { forbidden } from '../http/errors.js';
 import { pageOf } from '../http/pagination.js';
 import { expectedVersions } from '../http/preconditions.js';
 import { problems } from '../http/problem.js';
 import { bearer, idParams, noContent } from '../http/route-kit.js';
+import { networksRepository } from '../networks/networks.repository.js';
+import { slugParams } from '../networks/networks.schemas.js';
 import { participantsRepository } from './participants.repository.js';
 import {
   participant,
   participantCreate,
   participantExport,
   participantListQuery,
+  participantNetworkListQuery,
   participantPatch,
   participantWithFeed,
   feedTokenRotate,
@@ -19,55 +26,81 @@ import {
 
 export const participantRoutes: FastifyPluginAsyncZod = async (app) => {
   const repo = participantsRepository(app.db, app.config.publicBaseUrl);
+  const networks = networksRepository(app.db, app.config.publicBaseUrl);
   const tags = ['participants'];
+  const isAdmin = (req: { token: { role: string } | null }) => req.token?.role === 'admin';
 
   app.get('/participants', {
     preHandler: requireToken,
     schema: {
       tags,
-      summary: 'List participants by name (token holders only)',
+      summary: 'List participants by name: of the networks the token acts in (admins: all)',
       security: bearer,
       querystring: participantListQuery,
       response: { 200: pageOf(participant), ...problems(400, 401) },
     },
     handler: async (req) => {
       const { limit, cursor, ...filter } = req.query;
-      return repo.list(filter, limit, cursor);
+      return repo.list({ ...filter, within: isAdmin(req) ? null : (req.scope ?? new Set()) }, limit, cursor);
     },
   });
-  app.post('/participants', {
-    // The response holds a secret shown once: a retry with the same Idempotency-Key is not given it again.
-    config: { secretResponse: true },
-    preHandler: directoryWrite,
+  app.get('/networks/:slug/participants', {
+    preHandler: async (req) => {
+      await requireToken(req);
+      const { slug } = networks.getRow((req.params as { slug: string }).slug);
+      if (!actsIn(req, slug)) throw forbidden(`Participants of network '${slug}' are visible only to its tokens`);
+    },
     schema: {
       tags,
-      summary: 'Add a participant; the answer carries their personal feed URL, shown only this once',
+      summary: 'List the network’s participants by name (the network’s tokens)',
       security: bearer,
-      body: participantCreate,
-      response: { 201: participantWithFeed, ...problems(400, 401, 403) },
+      params: slugParams,
+      querystring: participantNetworkListQuery,
+      response: { 200: pageOf(participant), ...problems(400, 401, 403, 404) },
     },
-    handler: async (req, reply) => reply.code(201).send(repo.create(req.body)),
+    handler: async (req) => {
+      const { limit, cursor, ...filter } = req.query;
+      return repo.list({ ...filter, network: req.params.slug, within: null }, limit, cursor);
+    },
+  });
+  app.post('/networks/:slug/participants', {
+    // The response holds a secret shown once: a retry with the same Idempotency-Key is not given it again.
+    config: { secretResponse: true },
+    preHandler: networkWrite(app.db, resolvers.network),
+    schema: {
+      tags,
+      summary: 'Add a participant to the network; the answer carries their personal feed URL, shown only this once',
+      security: bearer,
+      params: slugParams,
+      body: participantCreate,
+      response: { 201: participantWithFeed, ...problems(400, 401, 403, 404) },
+    },
+    handler: async (req, reply) => {
+      networks.getRow(req.params.slug);
+      return reply.code(201).send(repo.create(req.params.slug, req.body));
+    },
   });
   app.get('/participants/:id', {
-    preHandler: requireToken,
+    preHandler: networkRead(app.db, resolvers.participant),
     schema: {
       tags,
       summary: 'Everything stored about a participant: profile, registrations, proposals, votes (GDPR access)',
+      description: 'For the network’s tokens, the participant’s record in that network; for admins, the person’s records in every network (same e-mail address).',
       security: bearer,
       params: idParams,
       response: { 200: participantExport, ...problems(401, 404) },
     },
-    handler: async (req) => repo.exportData(req.params.id),
+    handler: async (req) => repo.exportData(req.params.id, isAdmin(req)),
   });
   app.patch('/participants/:id', {
-    preHandler: directoryWrite,
+    preHandler: networkWrite(app.db, resolvers.participant),
     schema: { tags, summary: 'Correct a participant’s data', security: bearer, params: idParams, body: participantPatch, response: { 200: participant, ...problems(400, 401, 403, 404, 412) } },
     handler: async (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
   });
   app.post('/participants/:id/feed-token', {
     // The response holds a secret shown once: a retry with the same Idempotency-Key is not given it again.
     config: { secretResponse: true },
-    preHandler: directoryWrite,
+    preHandler: networkWrite(app.db, resolvers.participant),
     // Nothing to send: an absent body counts as an empty one.
     preValidation: async (req) => {
       if (req.body === undefined || req.body === null) req.body = {};
@@ -83,16 +116,17 @@ export const participantRoutes: FastifyPluginAsyncZod = async (app) => {
     handler: async (req) => repo.rotateFeed(req.params.id),
   });
   app.delete('/participants/:id', {
-    preHandler: directoryWrite,
+    preHandler: networkWrite(app.db, resolvers.participant),
     schema: {
       tags,
       summary: 'Erase a participant (GDPR): registrations and votes go, waiting lists move up, proposals stay anonymous',
+      description: 'A network’s token erases the participant’s record in that network; an admin erases the person everywhere (every record with the same e-mail address).',
       security: bearer,
       params: idParams,
       response: { ...noContent, ...problems(401, 403, 404, 412) },
     },
     handler: async (req, reply) => {
-      repo.erase(req.params.id, expectedVersions(req));
+      repo.erase(req.params.id, expectedVersions(req), isAdmin(req));
       return reply.code(204).send();
     },
   });

@@ -19,6 +19,7 @@ export const participantPatch = participantCreate.partial().meta({ id: 'Particip
 export const participant = z
   .object({
     id,
+    networkSlug: z.string().nullable().describe('The network the participant belongs to (null: unassigned, from before participants belonged to networks; admins only)'),
     name: z.string(),
     email: z.string(),
     role: z.string(),
@@ -26,7 +27,7 @@ export const participant = z
     municipality: z.object({ code: z.number().int(), name: z.string() }).nullable(),
     ...timestamps,
   })
-  .meta({ id: 'Participant', description: 'A person taking part in meetings: personal data, shown to token holders only' });
+  .meta({ id: 'Participant', description: 'A person taking part in a network’s meetings: personal data, shown only to the network’s tokens' });
 
 export const participantWithFeed = participant
   .extend({
@@ -41,15 +42,21 @@ export const personalFeed = z
   .meta({ id: 'PersonalFeed', description: 'A new personal feed URL (shown once); the previous one no longer works' });
 
 export const participantListQuery = z.object({
+  network: z.string().max(100).optional().describe('Only participants of this network (slug)'),
   municipality: z.coerce.number().int().min(100).max(999).optional().describe('Only participants from this municipality (code)'),
   email: z.string().max(254).optional().describe('Only participants with this e-mail address (case-insensitive)'),
   ...pageQuery,
 });
 
+export const participantNetworkListQuery = participantListQuery.omit({ network: true });
+
 /** Everything stored about a participant (GDPR art. 15): profile, registrations, proposals and votes. */
 export const participantExport = z
   .object({
     participant,
+    records: z
+      .array(participant)
+      .describe('The records this export covers: for a network’s token the participant’s record in that network; for an admin the person’s records in every network (same e-mail address)'),
     registrations: z.array(
       z.object({
         id: z.string(),

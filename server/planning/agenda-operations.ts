@@ -169,7 +169,8 @@ export function agendaOperations(db: Db, baseUrl: string) {
             ...i,
             trackId: i.trackId ? trackIds.get(i.trackId)! : null,
             themeIds: i.themes.map((t) => themeMap.get(t.key)!.id),
-            speakerIds: i.speakers.map((s) => s.id),
+            // Speakers belong to their network: a copy from another network's meeting leaves them out.
+            speakerIds: source.meeting.networkSlug === meeting.networkSlug ? i.speakers.map((s) => s.id) : [],
           })),
         );
       });

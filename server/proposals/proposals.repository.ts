@@ -116,9 +116,13 @@ export function proposalsRepository(db: Db, baseUrl: string) {
     return { ...present([row], access)[0]!, version: row.version } as Proposal;
   };
 
-  function assertParticipant(participantId: string): void {
-    if (!db.select({ id: participants.id }).from(participants).where(eq(participants.id, participantId)).get()) {
-      throw badRequest('unknown-participant', `Participant '${participantId}' does not exist`, [{ path: 'body.participantId', message: 'unknown participant' }]);
+  /** Proposals and votes are made by the network's own participants; another network's is unknown here. */
+  function assertParticipant(participantId: string, slug: string): void {
+    const row = db.select({ slug: participants.networkSlug }).from(participants).where(eq(participants.id, participantId)).get();
+    if (!row || row.slug !== slug) {
+      throw badRequest('unknown-participant', `Network '${slug}' has no participant '${participantId}'`, [
+        { path: 'body.participantId', message: `not a participant of network '${slug}'` },
+      ]);
     }
   }
 
@@ -159,7 +163,7 @@ export function proposalsRepository(db: Db, baseUrl: string) {
 
     create(slug: string, input: ProposalCreate, access: DraftAccess, now: Date = new Date()): Proposal {
       networkRepo.getRow(slug);
-      assertParticipant(input.participantId);
+      assertParticipant(input.participantId, slug);
       if (input.meetingId) {
         const m = db.select().from(meetings).where(eq(meetings.id, input.meetingId)).get();
         if (!m || m.networkSlug !== slug || m.status === 'cancelled' || hasStarted(m, now)) {
@@ -190,7 +194,7 @@ export function proposalsRepository(db: Db, baseUrl: string) {
       return db.transaction(
         (tx) => {
           const proposal = getRow(id);
-          assertParticipant(participantId);
+          assertParticipant(participantId, proposal.networkSlug);
           if (proposal.status !== 'open') throw conflict('proposal-closed', `Proposal '${id}' is ${proposal.status}: it takes no more votes`);
           const existing = tx
             .select()

@@ -159,9 +159,11 @@ export function registrationsRepository(db: Db, baseUrl: string) {
       return db.transaction(
         (tx) => {
           const meeting = meetingRepo.getRow(meetingId);
-          if (!tx.select({ id: participants.id }).from(participants).where(eq(participants.id, input.participantId)).get()) {
-            throw badRequest('unknown-participant', `Participant '${input.participantId}' does not exist`, [
-              { path: 'body.participantId', message: 'unknown participant' },
+          // A network's meetings take its own participants; another network's is unknown here.
+          const participant = tx.select({ slug: participants.networkSlug }).from(participants).where(eq(participants.id, input.participantId)).get();
+          if (!participant || participant.slug !== meeting.networkSlug) {
+            throw badRequest('unknown-participant', `Network '${meeting.networkSlug}' has no participant '${input.participantId}'`, [
+              { path: 'body.participantId', message: `not a participant of network '${meeting.networkSlug}'` },
             ]);
           }
           if (meeting.status !== 'announced') {

@@ -1,5 +1,5 @@
-// Speakers: people who present; their email is private.
-import { asc, eq, inArray } from 'drizzle-orm';
+// Speakers: people who present at one network's meetings; their email is private to that network's tokens.
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { itemSpeakers, speakers, type SpeakerRow } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
@@ -8,10 +8,14 @@ import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import type { Speaker, SpeakerCreate, SpeakerPatch } from './speakers.schemas.js';
 
-export function toSpeaker(row: SpeakerRow, showPrivate: boolean): Speaker {
+/** `showPrivate`: true, false, or per network (the caller's networks). */
+export function toSpeaker(row: SpeakerRow, showPrivate: boolean | ((slug: string | null) => boolean)): Speaker {
   const { email, ...rest } = row;
-  return showPrivate ? { ...rest, email } : rest;
+  const show = typeof showPrivate === 'function' ? showPrivate(row.networkSlug) : showPrivate;
+  return show ? { ...rest, email } : rest;
 }
+
+export type PrivateAccess = Parameters<typeof toSpeaker>[1];
 
 export function speakersRepository(db: Db) {
   const getRow = (id: string): SpeakerRow => {
@@ -20,32 +24,38 @@ export function speakersRepository(db: Db) {
     return row;
   };
   return {
-    get: (id: string, showPrivate: boolean) => toSpeaker(getRow(id), showPrivate),
-    resolveIds(ids: string[], path: string): SpeakerRow[] {
+    get: (id: string, showPrivate: PrivateAccess) => toSpeaker(getRow(id), showPrivate),
+    /** A network's agenda items name only that network's speakers: another network's is unknown here. */
+    resolveIds(slug: string, ids: string[], path: string): SpeakerRow[] {
       if (ids.length === 0) return [];
-      const rows = db.select().from(speakers).where(inArray(speakers.id, ids)).all();
+      const rows = db.select().from(speakers).where(and(inArray(speakers.id, ids), eq(speakers.networkSlug, slug))).all();
       const missing = ids.filter((id) => !rows.some((r) => r.id === id));
       if (missing.length > 0) {
-        throw badRequest('unknown-speaker', `No speaker ${missing.map((s) => `'${s}'`).join(', ')}`, [
-          { path, message: `unknown speaker id(s): ${missing.join(', ')}` },
+        throw badRequest('unknown-speaker', `Network '${slug}' has no speaker ${missing.map((s) => `'${s}'`).join(', ')}`, [
+          { path, message: `unknown speaker id(s) in network '${slug}': ${missing.join(', ')}` },
         ]);
       }
       return ids.map((id) => rows.find((r) => r.id === id)!);
     },
-    list(showPrivate: boolean, limit: number, cursor?: string) {
+    list(filter: { network?: string | undefined }, showPrivate: PrivateAccess, limit: number, cursor?: string) {
       const key = decodeCursor(cursor, 2);
       const rows = db
         .select()
         .from(speakers)
-        .where(key ? after([speakers.name, speakers.id], key) : undefined)
+        .where(
+          and(
+            filter.network !== undefined ? eq(speakers.networkSlug, filter.network) : undefined,
+            key ? after([speakers.name, speakers.id], key) : undefined,
+          ),
+        )
         .orderBy(asc(speakers.name), asc(speakers.id))
         .limit(limit + 1)
         .all();
       return page(rows, limit, (r) => [r.name, r.id], (r) => toSpeaker(r, showPrivate));
     },
-    create(input: SpeakerCreate): Speaker {
+    create(networkSlug: string, input: SpeakerCreate): Speaker {
       const now = nowIso();
-      const row = db.insert(speakers).values({ ...input, id: newId('spk'), createdAt: now, updatedAt: now }).returning().get();
+      const row = db.insert(speakers).values({ ...input, networkSlug, id: newId('spk'), createdAt: now, updatedAt: now }).returning().get();
       return toSpeaker(row, true);
     },
     update(id: string, patch: SpeakerPatch, expected?: Expected): Speaker {

@@ -1,5 +1,6 @@
-// Venues: where meetings take place.
-import { asc, eq } from 'drizzle-orm';
+// Venues: where meetings take place. Each belongs to one network; its meetings and default venue use only
+// that network's venues.
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { meetings, networks, venues, type VenueRow } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
@@ -18,28 +19,36 @@ export function venuesRepository(db: Db) {
   };
   return {
     get: (id: string) => toVenue(get(id)),
-    /** For references from other entities: an unknown venue is a bad request, not a missing resource. */
-    assertExists(id: string, path: string) {
-      if (!db.select({ id: venues.id }).from(venues).where(eq(venues.id, id)).get()) {
-        throw badRequest('unknown-venue', `Venue '${id}' does not exist`, [{ path, message: 'unknown venue' }]);
+    /**
+     * For references from a network's meetings: a venue that is missing or another network's is a bad
+     * request (the same answer for both), not a missing resource.
+     */
+    assertInNetwork(id: string, slug: string, path: string) {
+      if (!db.select({ id: venues.id }).from(venues).where(and(eq(venues.id, id), eq(venues.networkSlug, slug))).get()) {
+        throw badRequest('unknown-venue', `Network '${slug}' has no venue '${id}'`, [{ path, message: `not a venue of network '${slug}'` }]);
       }
     },
-    list(limit: number, cursor?: string) {
+    list(filter: { network?: string | undefined }, limit: number, cursor?: string) {
       const key = decodeCursor(cursor, 2);
       const rows = db
         .select()
         .from(venues)
-        .where(key ? after([venues.name, venues.id], key) : undefined)
+        .where(
+          and(
+            filter.network !== undefined ? eq(venues.networkSlug, filter.network) : undefined,
+            key ? after([venues.name, venues.id], key) : undefined,
+          ),
+        )
         .orderBy(asc(venues.name), asc(venues.id))
         .limit(limit + 1)
         .all();
       return page(rows, limit, (r) => [r.name, r.id], toVenue);
     },
-    create(input: VenueCreate): Venue {
+    create(networkSlug: string, input: VenueCreate): Venue {
       const now = nowIso();
       const row = db
         .insert(venues)
-        .values({ ...input, id: newId('ven'), createdAt: now, updatedAt: now })
+        .values({ ...input, networkSlug, id: newId('ven'), createdAt: now, updatedAt: now })
         .returning()
         .get();
       return toVenue(row);

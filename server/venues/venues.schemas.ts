@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { id, name, text, timestamps } from '../http/fields.js';
+import { pageQuery } from '../http/pagination.js';
 
 export const venueCreate = z
   .strictObject({
@@ -16,6 +17,7 @@ export const venuePatch = venueCreate.partial().meta({ id: 'VenuePatch' });
 export const venue = z
   .object({
     id,
+    networkSlug: z.string().nullable().describe('The network the venue belongs to (null: unassigned, from before venues belonged to networks; admins only)'),
     name: z.string(),
     streetAddress: z.string(),
     postalCode: z.string(),
@@ -25,6 +27,11 @@ export const venue = z
     ...timestamps,
   })
   .meta({ id: 'Venue' });
+
+export const venueListQuery = z.object({
+  network: z.string().max(100).optional().describe('Only the venues of this network (slug)'),
+  ...pageQuery,
+});
 
 export type VenueCreate = z.infer<typeof venueCreate>;
 export type VenuePatch = z.infer<typeof venuePatch>;
