@@ -13,7 +13,7 @@ export const seedVenue: VenueCreate = {
   city: 'Odense',
 };
 
-export const seedNetwork: Omit<NetworkCreate, 'defaultVenueId'> = {
+export const seedNetwork: NetworkCreate = {
   slug: SEED_SLUG,
   name: 'KL’s konsulentnetværk på dagtilbuds- og folkeskoleområdet 2019-2020',
   description:
