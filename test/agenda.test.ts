@@ -14,7 +14,9 @@ const refused = (t: Test, res: LightMyRequestResponse) => {
 async function day(a: TestApp, status: string) {
   await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'net', name: 'Net' } });
   await a.as({ method: 'POST', url: '/api/v1/networks/net/themes', payload: { key: 'aktuelt', name: 'Aktuelt' } });
-  const speaker = (await a.as({ method: 'POST', url: '/api/v1/speakers', payload: { name: 'Anna', email: 'anna@kl.dk' } })).json();
+  const created = await a.as({ method: 'POST', url: '/api/v1/networks/net/speakers', payload: { name: 'Anna', email: 'anna@kl.dk' } });
+  if (created.statusCode !== 201) throw new Error(created.body);
+  const speaker = created.json();
   const meeting = (await a.as({ method: 'POST', url: '/api/v1/networks/net/meetings', payload: { title: 'Møde', date: '2020-01-16', startTime: '10:00', status } })).json();
   const track = async (name: string, sortOrder: number) =>
     (await a.as({ method: 'POST', url: `/api/v1/meetings/${meeting.id}/tracks`, payload: { name, sortOrder } })).json();

@@ -23,10 +23,12 @@ async function world(a: TestApp) {
     if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
     return res.json();
   };
-  const venue = await post('/api/v1/venues', { name: 'Odense' });
   await post('/api/v1/networks', { slug: 'net', name: 'Net' });
+  // Venues, speakers and participants belong to a network: created under it.
+  const venue = await post('/api/v1/networks/net/venues', { name: 'Odense' });
   await post('/api/v1/networks/net/themes', { key: 'aktuelt', name: 'Aktuelt' });
-  const speaker = await post('/api/v1/speakers', { name: 'Anna', email: 'anna@kl.dk' });
+  const speaker = await post('/api/v1/networks/net/speakers', { name: 'Anna', email: 'anna@kl.dk' });
+  const participant = await post('/api/v1/networks/net/participants', { name: 'Bente', email: 'bente@kl.dk' });
   const meeting = await post('/api/v1/networks/net/meetings', { title: 'Møde', date: '2019-09-11', startTime: '10:00', status: 'announced' });
   const track = await post(`/api/v1/meetings/${meeting.id}/tracks`, { name: 'Spor' });
   const item = await post(`/api/v1/meetings/${meeting.id}/items`, { startTime: '10:00', endTime: '11:00', title: 'Oplæg', kind: 'presentation' });
@@ -36,7 +38,7 @@ async function world(a: TestApp) {
     ['POST', '/api/v1/networks', { slug: 'other', name: 'Other' }],
     ['PATCH', '/api/v1/networks/net', { name: 'Changed' }],
     ['DELETE', '/api/v1/networks/net'],
-    ['POST', '/api/v1/venues', { name: 'Aarhus' }],
+    ['POST', '/api/v1/networks/net/venues', { name: 'Aarhus' }],
     ['PATCH', `/api/v1/venues/${venue.id}`, { name: 'Changed' }],
     ['DELETE', `/api/v1/venues/${venue.id}`],
     ['POST', '/api/v1/networks/net/meetings', { title: 'Nyt', date: '2020-01-16', startTime: '10:00' }],
@@ -48,9 +50,13 @@ async function world(a: TestApp) {
     ['POST', '/api/v1/networks/net/themes', { key: 'nyt', name: 'Nyt' }],
     ['PATCH', '/api/v1/networks/net/themes/aktuelt', { name: 'Changed' }],
     ['DELETE', '/api/v1/networks/net/themes/aktuelt'],
-    ['POST', '/api/v1/speakers', { name: 'Bo' }],
+    ['POST', '/api/v1/networks/net/speakers', { name: 'Bo' }],
     ['PATCH', `/api/v1/speakers/${speaker.id}`, { name: 'Changed' }],
     ['DELETE', `/api/v1/speakers/${speaker.id}`],
+    ['POST', '/api/v1/networks/net/participants', { name: 'Carl', email: 'carl@kl.dk' }],
+    ['PATCH', `/api/v1/participants/${participant.id}`, { name: 'Changed' }],
+    ['POST', `/api/v1/participants/${participant.id}/feed-token`, {}],
+    ['DELETE', `/api/v1/participants/${participant.id}`],
     ['POST', `/api/v1/meetings/${meeting.id}/items`, { startTime: '11:00', endTime: '12:00', title: 'Nyt', kind: 'other' }],
     ['PATCH', `/api/v1/items/${item.id}`, { title: 'Changed' }],
     ['DELETE', `/api/v1/items/${item.id}`],
@@ -59,6 +65,7 @@ async function world(a: TestApp) {
     '/api/v1/networks',
     '/api/v1/networks/net',
     '/api/v1/venues',
+    '/api/v1/networks/net/venues',
     `/api/v1/venues/${venue.id}`,
     '/api/v1/networks/net/meetings',
     `/api/v1/meetings/${meeting.id}`,
@@ -67,12 +74,15 @@ async function world(a: TestApp) {
     '/api/v1/networks/net/themes',
     '/api/v1/networks/net/themes/aktuelt',
     '/api/v1/speakers',
+    '/api/v1/networks/net/speakers',
     `/api/v1/speakers/${speaker.id}`,
     `/api/v1/meetings/${meeting.id}/items`,
     `/api/v1/items/${item.id}`,
     `/api/v1/meetings/${meeting.id}/agenda`,
   ];
-  return { writes, reads };
+  // Participants are personal data: token holders only, no public view.
+  const privateReads = ['/api/v1/participants', '/api/v1/networks/net/participants', `/api/v1/participants/${participant.id}`];
+  return { writes, reads, privateReads };
 }
 
 /** Everything the token holder can read, to compare before and after refused writes. */
@@ -84,7 +94,8 @@ async function everything(a: TestApp, reads: string[]) {
 
 t.test('every write route refuses missing, malformed, unknown, revoked and expired tokens', async (t) => {
   const a = await makeApp(t);
-  const { writes, reads } = await world(a);
+  const { writes, reads: publicReads, privateReads } = await world(a);
+  const reads = [...publicReads, ...privateReads];
 
   const revoked = createToken(a.app.db, { name: 'revoked', role: 'admin' });
   a.app.db.update(apiTokens).set({ revokedAt: new Date().toISOString() }).where(eq(apiTokens.id, revoked.token.id)).run();
@@ -121,13 +132,14 @@ t.test('every write route refuses missing, malformed, unknown, revoked and expir
 
 t.test('a bad token is refused on reads too; no token reads the public view', async (t) => {
   const a = await makeApp(t);
-  const { reads } = await world(a);
+  const { reads, privateReads } = await world(a);
   const revoked = createToken(a.app.db, { name: 'revoked', role: 'admin' });
   a.app.db.update(apiTokens).set({ revokedAt: new Date().toISOString() }).where(eq(apiTokens.id, revoked.token.id)).run();
-  for (const url of reads) {
+  for (const url of [...reads, ...privateReads]) {
     problem(t, await a.app.inject({ url, headers: { authorization: 'Bearer na_nope' } }), 401, 'unauthorized');
     problem(t, await a.app.inject({ url, headers: { authorization: `Bearer ${revoked.raw}` } }), 401, 'unauthorized');
-    ok(t, await a.app.inject({ url }));
+    if (reads.includes(url)) ok(t, await a.app.inject({ url }));
+    else problem(t, await a.app.inject({ url }), 401, 'unauthorized');
   }
   // Even unknown routes and the health check do not accept a bad token silently.
   problem(t, await a.app.inject({ url: '/healthz', headers: { authorization: 'Bearer na_nope' } }), 401, 'unauthorized');
@@ -136,10 +148,11 @@ t.test('a bad token is refused on reads too; no token reads the public view', as
 t.test('token forms that are accepted', async (t) => {
   const a = await makeApp(t);
   const future = createToken(a.app.db, { name: 'future', role: 'admin', expiresAt: '2999-01-01T00:00:00.000Z' });
+  ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'net', name: 'Net' } }), 201);
   for (const authorization of [`Bearer ${a.token}`, `bearer ${a.token}`, `BEARER   ${a.token}  `, `Bearer ${future.raw}`]) {
-    ok(t, await a.app.inject({ method: 'POST', url: '/api/v1/venues', payload: { name: authorization.slice(0, 12) }, headers: { authorization } }), 201);
+    ok(t, await a.app.inject({ method: 'POST', url: '/api/v1/networks/net/venues', payload: { name: authorization.slice(0, 12) }, headers: { authorization } }), 201);
   }
-  t.equal(ok(t, await a.as({ url: '/api/v1/venues' })).data.length, 4);
+  t.equal(ok(t, await a.as({ url: '/api/v1/networks/net/venues' })).data.length, 4);
 });
 
 t.test('tokens are stored hashed and looked up by hash', async (t) => {

@@ -58,11 +58,14 @@ t.test('create prints the raw token last; it authorises writes on the same datab
   t.match(run.stdout, db);
 
   const app = await appOn(t, db);
-  const venue = await app.inject({ method: 'POST', url: '/api/v1/venues', payload: { name: 'Odense' }, headers: { authorization: `Bearer ${token}` } });
+  const network = await app.inject({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'net', name: 'Net' }, headers: { authorization: `Bearer ${token}` } });
+  t.equal(network.statusCode, 201, network.body);
+  const venue = await app.inject({ method: 'POST', url: '/api/v1/networks/net/venues', payload: { name: 'Odense' }, headers: { authorization: `Bearer ${token}` } });
   t.equal(venue.statusCode, 201, venue.body);
   t.match(venue.headers['content-type'], /^application\/json/);
   t.equal(venue.json().name, 'Odense');
-  const refused = await app.inject({ method: 'POST', url: '/api/v1/venues', payload: { name: 'Aarhus' }, headers: { authorization: `Bearer ${token}x` } });
+  t.equal(venue.json().networkSlug, 'net');
+  const refused = await app.inject({ method: 'POST', url: '/api/v1/networks/net/venues', payload: { name: 'Aarhus' }, headers: { authorization: `Bearer ${token}x` } });
   t.equal(refused.statusCode, 401);
   t.equal(refused.json().code, 'unauthorized');
   t.same((await app.inject({ url: '/api/v1/venues' })).json().data.map((v: { name: string }) => v.name), ['Odense']);
@@ -101,8 +104,16 @@ t.test('an expiry date is stored and honoured', async (t) => {
   t.match((await cli(db, 'list')).stdout, /\told\tactive\t2020-01-01T00:00:00\.000Z/);
 
   const app = await appOn(t, db);
+  // Speakers belong to a network: the live token makes one first.
+  const network = await app.inject({
+    method: 'POST',
+    url: '/api/v1/networks',
+    payload: { slug: 'net', name: 'Net' },
+    headers: { authorization: `Bearer ${lastLine(future.stdout)}` },
+  });
+  t.equal(network.statusCode, 201, network.body);
   const write = (token: string) =>
-    app.inject({ method: 'POST', url: '/api/v1/speakers', payload: { name: 'Anna' }, headers: { authorization: `Bearer ${token}` } });
+    app.inject({ method: 'POST', url: '/api/v1/networks/net/speakers', payload: { name: 'Anna' }, headers: { authorization: `Bearer ${token}` } });
   t.equal((await write(lastLine(past.stdout))).statusCode, 401, 'expired');
   t.equal((await write(lastLine(future.stdout))).statusCode, 201, 'not yet expired');
 });

@@ -15,23 +15,26 @@ const da = (field: string) => `${field}: ${DA}`;
 t.test('every text field round-trips through create, read, list and agenda', async (t) => {
   const a = await makeApp(t);
 
-  const venueIn = { name: da('venue.name'), streetAddress: da('streetAddress'), postalCode: 'ÆØÅ 5000', city: da('city') };
-  const venue = ok(t, await a.as({ method: 'POST', url: '/api/v1/venues', payload: venueIn }), 201);
-  t.match(venue, venueIn);
-  t.match(ok(t, await a.app.inject({ url: `/api/v1/venues/${venue.id}` })), venueIn);
-  t.match(ok(t, await a.app.inject({ url: '/api/v1/venues' })).data[0], venueIn);
-
+  // The network comes first (venues belong to it); its default venue is set once the venue exists.
   const networkIn = {
     slug: 'kl-netvaerk',
     name: da('network.name'),
     description: da('description'),
     purpose: `${da('purpose')}\n\nAfsnit to: øøø`,
     organiser: { name: da('organiser'), phone: '33 70 33 70', address: da('address') },
-    defaultVenueId: venue.id,
   };
   const { slug: _s, ...networkText } = networkIn;
-  const network = ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: networkIn }), 201);
-  t.match(network, networkText);
+  t.match(ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: networkIn }), 201), networkText);
+
+  const venueIn = { name: da('venue.name'), streetAddress: da('streetAddress'), postalCode: 'ÆØÅ 5000', city: da('city') };
+  const venue = ok(t, await a.as({ method: 'POST', url: '/api/v1/networks/kl-netvaerk/venues', payload: venueIn }), 201);
+  t.match(venue, venueIn);
+  t.match(ok(t, await a.app.inject({ url: `/api/v1/venues/${venue.id}` })), venueIn);
+  t.match(ok(t, await a.app.inject({ url: '/api/v1/venues' })).data[0], venueIn);
+  t.match(ok(t, await a.app.inject({ url: '/api/v1/networks/kl-netvaerk/venues' })).data[0], venueIn);
+
+  const network = ok(t, await a.as({ method: 'PATCH', url: '/api/v1/networks/kl-netvaerk', payload: { defaultVenueId: venue.id } }));
+  t.match(network, { ...networkText, defaultVenueId: venue.id });
   t.match(ok(t, await a.app.inject({ url: '/api/v1/networks/kl-netvaerk' })), networkText);
   t.match(ok(t, await a.app.inject({ url: '/api/v1/networks' })).data[0], networkText);
 
@@ -41,11 +44,12 @@ t.test('every text field round-trips through create, read, list and agenda', asy
   t.match(ok(t, await a.app.inject({ url: '/api/v1/networks/kl-netvaerk/themes' })).data[0], themeIn);
 
   const speakerIn = { name: da('speaker.name'), title: da('speaker.title'), organisation: da('organisation'), email: 'soeren@kl.dk' };
-  const speaker = ok(t, await a.as({ method: 'POST', url: '/api/v1/speakers', payload: speakerIn }), 201);
+  const speaker = ok(t, await a.as({ method: 'POST', url: '/api/v1/networks/kl-netvaerk/speakers', payload: speakerIn }), 201);
   t.match(speaker, speakerIn);
   t.match(ok(t, await a.as({ url: `/api/v1/speakers/${speaker.id}` })), speakerIn);
   const { email: _e, ...publicSpeaker } = speakerIn;
   t.match(ok(t, await a.app.inject({ url: '/api/v1/speakers' })).data[0], publicSpeaker);
+  t.match(ok(t, await a.app.inject({ url: '/api/v1/networks/kl-netvaerk/speakers' })).data[0], publicSpeaker);
 
   const meetingIn = { title: da('meeting.title'), description: da('meeting.description') };
   const meeting = ok(

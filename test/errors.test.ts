@@ -12,10 +12,18 @@ const problem = (t: Test, res: LightMyRequestResponse, status: number, code: str
   return body;
 };
 const json = { 'content-type': 'application/json' };
+/** Venues are created under their network: a fresh app with network `net`. */
+const withNetwork = async (t: Test) => {
+  const a = await makeApp(t);
+  const res = await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'net', name: 'Net' } });
+  t.equal(res.statusCode, 201, res.body);
+  return a;
+};
+const VENUES = '/api/v1/networks/net/venues';
 
 t.test('bodies that are not JSON objects', async (t) => {
-  const a = await makeApp(t);
-  const post = (payload: string, headers: Record<string, string> = json) => a.as({ method: 'POST', url: '/api/v1/venues', payload, headers });
+  const a = await withNetwork(t);
+  const post = (payload: string, headers: Record<string, string> = json) => a.as({ method: 'POST', url: VENUES, payload, headers });
 
   for (const payload of ['{bad', '{"name": "x",}', "{'name': 'x'}", '{"name": "x"} trailing', '\u0000']) {
     const body = problem(t, await post(payload), 400, 'invalid-json');
@@ -31,7 +39,7 @@ t.test('bodies that are not JSON objects', async (t) => {
     const body = problem(t, await post(payload), 400, 'validation-failed');
     t.same(body.errors.map((e: { path: string }) => e.path), ['body']);
   }
-  const missing = problem(t, await a.as({ method: 'POST', url: '/api/v1/venues' }), 400, 'validation-failed');
+  const missing = problem(t, await a.as({ method: 'POST', url: VENUES }), 400, 'validation-failed');
   t.same(missing.errors.map((e: { path: string }) => e.path), ['body']);
 
   problem(t, await post('<venue/>', { 'content-type': 'application/xml' }), 415, 'unsupported-media-type');
@@ -42,11 +50,12 @@ t.test('bodies that are not JSON objects', async (t) => {
   problem(t, await post('{"name":"x"}', { ...json, 'content-length': '3' }), 400, 'bad-request');
 
   t.same((await a.as({ url: '/api/v1/venues' })).json().data, [], 'nothing was created');
+  t.same((await a.as({ url: VENUES })).json().data, [], 'nothing was created in the network');
 });
 
 t.test('unknown fields are refused and named', async (t) => {
-  const a = await makeApp(t);
-  const body = problem(t, await a.as({ method: 'POST', url: '/api/v1/venues', payload: { name: 'x', colour: 'red', size: 3 } }), 400, 'validation-failed');
+  const a = await withNetwork(t);
+  const body = problem(t, await a.as({ method: 'POST', url: VENUES, payload: { name: 'x', colour: 'red', size: 3 } }), 400, 'validation-failed');
   t.same(body.errors, [
     { path: 'body.colour', message: 'unknown field' },
     { path: 'body.size', message: 'unknown field' },
@@ -59,7 +68,7 @@ t.test('unknown fields are refused and named', async (t) => {
   );
   t.same(nested.errors, [{ path: 'body.organiser.fax', message: 'unknown field' }]);
   // Several problems at once are all listed.
-  const many = problem(t, await a.as({ method: 'POST', url: '/api/v1/venues', payload: { name: '', latitude: 100, x: 1 } }), 400, 'validation-failed');
+  const many = problem(t, await a.as({ method: 'POST', url: VENUES, payload: { name: '', latitude: 100, x: 1 } }), 400, 'validation-failed');
   t.same(many.errors.map((e: { path: string }) => e.path).sort(), ['body.latitude', 'body.name', 'body.x']);
   for (const e of many.errors) t.type(e.message, 'string');
   t.same((await a.as({ url: '/api/v1/venues' })).json().data, []);
@@ -77,6 +86,11 @@ t.test('unknown routes and methods', async (t) => {
     ['POST', '/api/v1/venues/ven_x'],
     ['PUT', '/api/v1/networks/net'],
     ['OPTIONS', '/api/v1/venues'],
+    // The flat creation routes are gone: venues, speakers and participants are created under their network.
+    ['POST', '/api/v1/venues'],
+    ['POST', '/api/v1/speakers'],
+    ['POST', '/api/v1/participants'],
+    ['PUT', '/api/v1/networks/net/venues'],
   ];
   for (const [method, url] of cases) {
     const body = problem(t, await a.as({ method: method as 'GET', url: `${url}?secret=1` }), 404, 'route-not-found');
@@ -100,10 +114,10 @@ t.test('malformed URLs are problems too', async (t) => {
 });
 
 t.test('a constraint violation that slips past the checks is a 409', async (t) => {
-  const a = await makeApp(t);
+  const a = await withNetwork(t);
   // Simulate a race the repository cannot see: the database itself refuses the write.
   a.app.db.$client.exec(`CREATE TRIGGER refuse_venues BEFORE INSERT ON venues BEGIN SELECT RAISE(ABORT, 'refused'); END;`);
-  const body = problem(t, await a.as({ method: 'POST', url: '/api/v1/venues', payload: { name: 'Odense' } }), 409, 'constraint-violation');
+  const body = problem(t, await a.as({ method: 'POST', url: VENUES, payload: { name: 'Odense' } }), 409, 'constraint-violation');
   t.equal(body.detail, 'The change conflicts with existing data');
   t.notMatch(JSON.stringify(body), /refused|SQLITE|trigger/i, 'no database internals leak');
   a.app.db.$client.exec('DROP TRIGGER refuse_venues');

@@ -62,16 +62,18 @@ t.test('bodies: size limit, prototype keys, unknown and server-owned fields', as
   const { app, as } = await makeApp(t, { seed: true });
   const count = () => (app.db.$client.prepare('SELECT count(*) AS n FROM venues').get() as { n: number }).n;
   const before = count();
-  const big = await as({ method: 'POST', url: '/api/v1/venues', payload: { name: 'x'.repeat(70 * 1024) } });
+  const venues = `/api/v1/networks/${SLUG}/venues`;
+  const big = await as({ method: 'POST', url: venues, payload: { name: 'x'.repeat(70 * 1024) } });
   t.equal(big.statusCode, 413);
   t.equal(big.json().code, 'payload-too-large');
   for (const raw of ['{"name":"A","__proto__":{"admin":true}}', '{"name":"A","constructor":{"prototype":{"x":1}}}']) {
-    const res = await as({ method: 'POST', url: '/api/v1/venues', payload: raw, headers: { 'content-type': 'application/json' } });
+    const res = await as({ method: 'POST', url: venues, payload: raw, headers: { 'content-type': 'application/json' } });
     t.equal(res.statusCode, 400, raw);
     t.match(res.headers['content-type'], /^application\/problem\+json/);
   }
-  for (const field of ['id', 'createdAt', 'updatedAt', 'version']) {
-    const res = await as({ method: 'POST', url: '/api/v1/venues', payload: { name: 'A', [field]: field === 'version' ? 99 : 'x' } });
+  // The network a venue belongs to is the one in the URL, not a body field.
+  for (const field of ['id', 'createdAt', 'updatedAt', 'version', 'networkSlug']) {
+    const res = await as({ method: 'POST', url: venues, payload: { name: 'A', [field]: field === 'version' ? 99 : 'x' } });
     t.equal(res.statusCode, 400, `${field} cannot be assigned`);
     t.ok(res.json().errors.some((e: { path: string }) => e.path === `body.${field}`));
   }
@@ -90,7 +92,10 @@ t.test('logs never contain Authorization headers or raw tokens', async (t) => {
   const app = await buildApp(testConfig({ logLevel: 'info' }), { logStream: stream });
   t.teardown(() => app.close());
   const raw = createToken(app.db, { name: 'log', role: 'admin' }).raw;
-  await app.inject({ method: 'POST', url: '/api/v1/venues', headers: { authorization: `Bearer ${raw}` }, payload: { name: 'Log' } });
+  const net = await app.inject({ method: 'POST', url: '/api/v1/networks', headers: { authorization: `Bearer ${raw}` }, payload: { slug: 'log', name: 'Log' } });
+  t.equal(net.statusCode, 201, net.body);
+  const venue = await app.inject({ method: 'POST', url: '/api/v1/networks/log/venues', headers: { authorization: `Bearer ${raw}` }, payload: { name: 'Log' } });
+  t.equal(venue.statusCode, 201, venue.body);
   await app.inject({ url: '/api/v1/networks', headers: { authorization: `Bearer ${raw}x` } });
   await app.inject({ url: '/feeds/personal/abcdefsecret123.ics' });
   t.ok(logged.includes('incoming request'), 'requests are logged');

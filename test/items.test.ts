@@ -12,7 +12,10 @@ const refused = (t: Test, res: LightMyRequestResponse) => {
 const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path);
 const ids = (body: { data: { id: string }[] }) => body.data.map((x) => x.id);
 
-/** Two networks with themes, a meeting 10:00–16:00 with two tracks, another meeting with one track, two speakers. */
+/**
+ * Two networks with themes, a meeting 10:00–16:00 with two tracks, another meeting with one track, two speakers
+ * of the meeting's network and one of the other network.
+ */
 async function fixture(a: TestApp, status = 'announced') {
   for (const slug of ['net', 'other']) await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug, name: slug } });
   for (const key of ['aktuelt', 'sparring']) await a.as({ method: 'POST', url: '/api/v1/networks/net/themes', payload: { key, name: key } });
@@ -24,10 +27,15 @@ async function fixture(a: TestApp, status = 'announced') {
   const trackA = await track(meeting.id, 'Dagtilbud', 1);
   const trackB = await track(meeting.id, 'Skole', 2);
   const foreignTrack = await track(otherMeeting.id, 'Fremmed spor', 1);
-  const speaker = async (name: string, email: string) => (await a.as({ method: 'POST', url: '/api/v1/speakers', payload: { name, email } })).json();
+  const speaker = async (name: string, email: string, slug = 'net') => {
+    const res = await a.as({ method: 'POST', url: `/api/v1/networks/${slug}/speakers`, payload: { name, email } });
+    if (res.statusCode !== 201) throw new Error(res.body);
+    return res.json();
+  };
   const anna = await speaker('Anna', 'anna@kl.dk');
   const bent = await speaker('Bent', 'bent@kl.dk');
-  return { meeting, otherMeeting, trackA, trackB, foreignTrack, anna, bent, items: `/api/v1/meetings/${meeting.id}/items` };
+  const foreignSpeaker = await speaker('Frede', 'frede@kl.dk', 'other');
+  return { meeting, otherMeeting, trackA, trackB, foreignTrack, anna, bent, foreignSpeaker, items: `/api/v1/meetings/${meeting.id}/items` };
 }
 
 t.test('create, read, list, update and delete items', async (t) => {
@@ -140,6 +148,13 @@ t.test('integrity rules: hours, time range, track, themes, speakers', async (t) 
   t.same(paths(sp), ['body.speakerIds']);
   t.match(sp.detail, /spk_nope/);
   problem(t, await a.as({ method: 'PATCH', url, payload: { speakerIds: ['spk_nope'] } }), 400, 'unknown-speaker');
+  // Another network's speaker is as unknown here as a missing one.
+  for (const speakerIds of [[f.foreignSpeaker.id], [f.anna.id, f.foreignSpeaker.id]]) {
+    const body = problem(t, await a.as({ method: 'POST', url: f.items, payload: { ...valid, speakerIds } }), 400, 'unknown-speaker');
+    t.same(paths(body), ['body.speakerIds']);
+    t.match(body.detail, f.foreignSpeaker.id);
+    problem(t, await a.as({ method: 'PATCH', url, payload: { speakerIds } }), 400, 'unknown-speaker');
+  }
 
   t.same(ok(t, await a.as({ url: f.items })).data, [item], 'no refused create left an item');
   t.same(ok(t, await a.as({ url })), item, 'no refused patch changed the item');

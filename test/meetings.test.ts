@@ -4,9 +4,13 @@ import { makeApp, type TestApp, ok, problem } from './helpers.js';
 
 const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path);
 
-async function network(a: TestApp, extra: Record<string, unknown> = {}) {
-  const venue = (await a.as({ method: 'POST', url: '/api/v1/venues', payload: { name: 'Odense', city: 'Odense' } })).json();
-  const res = await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'net', name: 'Net', defaultVenueId: venue.id, ...extra } });
+/** Network 'net' with its own venue as the default (the venue is made under the network, then set). */
+async function network(a: TestApp, extra: Record<string, unknown> = {}, slug = 'net') {
+  const created = await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug, name: 'Net', ...extra } });
+  if (created.statusCode !== 201) throw new Error(created.body);
+  const venue = (await a.as({ method: 'POST', url: `/api/v1/networks/${slug}/venues`, payload: { name: 'Odense', city: 'Odense' } })).json();
+  const res = await a.as({ method: 'PATCH', url: `/api/v1/networks/${slug}`, payload: { defaultVenueId: venue.id } });
+  if (res.statusCode !== 200) throw new Error(res.body);
   return { venue, network: res.json() };
 }
 const createMeeting = (a: TestApp, payload: Record<string, unknown>) =>
@@ -118,6 +122,10 @@ t.test('validation failures name the field and change nothing', async (t) => {
   t.same(paths(midnight), ['body.endTime'], 'start plus the standard length passes midnight');
   const venue = problem(t, await createMeeting(a, { ...base, venueId: 'ven_nope' }), 400, 'unknown-venue');
   t.same(paths(venue), ['body.venueId']);
+  // Another network's venue is as unknown as a missing one.
+  const { venue: foreignVenue } = await network(a, {}, 'andet');
+  const foreign = problem(t, await createMeeting(a, { ...base, venueId: foreignVenue.id }), 400, 'unknown-venue');
+  t.same(paths(foreign), ['body.venueId']);
   problem(t, await a.as({ method: 'POST', url: '/api/v1/networks/net/meetings', payload: '{', headers: { 'content-type': 'application/json' } }), 400, 'invalid-json');
   t.same(ok(t, await a.as({ url: '/api/v1/networks/net/meetings' })).data, [m], 'nothing was created');
 
@@ -125,6 +133,7 @@ t.test('validation failures name the field and change nothing', async (t) => {
   problem(t, await a.as({ method: 'PATCH', url, payload: { startTime: '16:00' } }), 400, 'invalid-time-range');
   problem(t, await a.as({ method: 'PATCH', url, payload: { endTime: '09:00' } }), 400, 'invalid-time-range');
   problem(t, await a.as({ method: 'PATCH', url, payload: { venueId: 'ven_nope' } }), 400, 'unknown-venue');
+  problem(t, await a.as({ method: 'PATCH', url, payload: { venueId: foreignVenue.id } }), 400, 'unknown-venue');
   problem(t, await a.as({ method: 'PATCH', url, payload: { date: '2020-03-29', startTime: '02:30', endTime: '05:00' } }), 400, 'nonexistent-local-time');
   const unknownField = problem(t, await a.as({ method: 'PATCH', url, payload: { networkSlug: 'other' } }), 400, 'validation-failed');
   t.same(paths(unknownField), ['body.networkSlug']);

@@ -26,8 +26,10 @@ const full = {
   standardMeetingMinutes: 300,
 };
 
-async function withVenue(a: TestApp) {
-  const res = await a.as({ method: 'POST', url: '/api/v1/venues', payload: { name: 'Odense Congress Center', city: 'Odense' } });
+/** A venue of the network (a network's default venue is one of its own). */
+async function withVenue(a: TestApp, slug: string) {
+  const res = await a.as({ method: 'POST', url: `/api/v1/networks/${slug}/venues`, payload: { name: 'Odense Congress Center', city: 'Odense' } });
+  if (res.statusCode !== 201) throw new Error(res.body);
   return res.json().id as string;
 }
 
@@ -36,8 +38,16 @@ t.test('create, read, list, update and delete a network', async (t) => {
   const empty = ok(t, await a.app.inject({ url: '/api/v1/networks' }));
   t.same(empty, { data: [], nextCursor: null });
 
-  const venueId = await withVenue(a);
-  const created = ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: { ...full, defaultVenueId: venueId } }), 201);
+  // A new network has no venues, so no default venue on create: the venue is made under it, then set.
+  const refused = problem(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: { ...full, defaultVenueId: 'ven_x' } }), 400, 'validation-failed');
+  t.same(paths(refused), ['body.defaultVenueId']);
+  t.same(ok(t, await a.app.inject({ url: '/api/v1/networks' })).data, [], 'the refused create left nothing');
+  const bare = ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: full }), 201);
+  t.equal(bare.defaultVenueId, null);
+  t.match(bare.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  t.equal(bare.createdAt, bare.updatedAt);
+  const venueId = await withVenue(a, full.slug);
+  const created = ok(t, await a.as({ method: 'PATCH', url: `/api/v1/networks/${full.slug}`, payload: { defaultVenueId: venueId } }));
   t.match(created, {
     slug: 'kl-netvaerk-2019',
     name: 'KL netværk',
@@ -56,8 +66,8 @@ t.test('create, read, list, update and delete a network', async (t) => {
       },
     },
   });
-  t.match(created.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-  t.equal(created.createdAt, created.updatedAt);
+  t.equal(created.createdAt, bare.createdAt);
+  t.ok(created.updatedAt >= bare.updatedAt);
 
   // Public read, no token needed.
   const read = ok(t, await a.app.inject({ url: '/api/v1/networks/kl-netvaerk-2019' }));
@@ -107,6 +117,9 @@ t.test('create, read, list, update and delete a network', async (t) => {
   t.equal(del.statusCode, 204);
   t.equal(del.body, '');
   problem(t, await a.app.inject({ url: '/api/v1/networks/kl-netvaerk-2019' }), 404, 'not-found');
+  // Its venue went with it.
+  problem(t, await a.app.inject({ url: `/api/v1/venues/${venueId}` }), 404, 'not-found');
+  t.same(ok(t, await a.app.inject({ url: '/api/v1/venues' })).data, []);
   const after = ok(t, await a.app.inject({ url: '/api/v1/networks' }));
   t.same(after.data.map((n: { slug: string }) => n.slug), ['abc']);
   // Trailing slashes are ignored.
@@ -148,11 +161,12 @@ t.test('validation failures name the field and change nothing', async (t) => {
     'invalid-season',
   );
   t.same(paths(season), ['body.seasonEnd']);
+  // The default venue is not set on create (the network has no venues yet): an unknown field.
   const venue = problem(
     t,
     await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'venue', name: 'x', defaultVenueId: 'ven_nope' } }),
     400,
-    'unknown-venue',
+    'validation-failed',
   );
   t.same(paths(venue), ['body.defaultVenueId']);
 
@@ -173,7 +187,13 @@ t.test('validation failures name the field and change nothing', async (t) => {
   t.same(paths(slugChange), ['body.slug'], 'the slug never changes');
   problem(t, await a.as({ method: 'PATCH', url, payload: { seasonStart: '2020-07-01' } }), 400, 'invalid-season');
   problem(t, await a.as({ method: 'PATCH', url, payload: { seasonEnd: '2019-01-01' } }), 400, 'invalid-season');
-  problem(t, await a.as({ method: 'PATCH', url, payload: { defaultVenueId: 'ven_nope' } }), 400, 'unknown-venue');
+  const missingVenue = problem(t, await a.as({ method: 'PATCH', url, payload: { defaultVenueId: 'ven_nope' } }), 400, 'unknown-venue');
+  t.same(paths(missingVenue), ['body.defaultVenueId']);
+  // Another network's venue is as unknown as a missing one.
+  ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'andet', name: 'Andet' } }), 201);
+  const foreignVenue = await withVenue(a, 'andet');
+  const foreign = problem(t, await a.as({ method: 'PATCH', url, payload: { defaultVenueId: foreignVenue } }), 400, 'unknown-venue');
+  t.same(paths(foreign), ['body.defaultVenueId']);
   problem(t, await a.as({ method: 'PATCH', url, payload: { name: '' } }), 400, 'validation-failed');
   problem(t, await a.as({ method: 'PATCH', url, payload: '[', headers: { 'content-type': 'application/json' } }), 400, 'invalid-json');
   t.same((await a.app.inject({ url })).json(), current);
@@ -230,6 +250,27 @@ t.test('conflicts: slug taken, network not empty', async (t) => {
   t.equal((await a.app.inject({ url: `/api/v1/networks/${full.slug}/themes` })).json().data.length, 1);
 
   t.equal((await a.as({ method: 'DELETE', url: `/api/v1/networks/${full.slug}/themes/aktuelt` })).statusCode, 204);
+
+  // A participant alone also keeps it (personal data is never deleted along with a network).
+  const participant = ok(t, await a.as({ method: 'POST', url: `/api/v1/networks/${full.slug}/participants`, payload: { name: 'Åse Ørsted', email: 'aase@kl.dk' } }), 201);
+  problem(t, await a.as({ method: 'DELETE', url: `/api/v1/networks/${full.slug}` }), 409, 'network-not-empty');
+  ok(t, await a.app.inject({ url: `/api/v1/networks/${full.slug}` }));
+  t.equal(participant.networkSlug, full.slug);
+  t.equal(ok(t, await a.as({ url: `/api/v1/participants/${participant.id}` })).participant.id, participant.id, 'the participant is still there');
+  t.equal((await a.as({ method: 'DELETE', url: `/api/v1/participants/${participant.id}` })).statusCode, 204);
+
+  // Its venues (even the default) and speakers do not keep it: they go with it; other networks' stay.
+  const venueId = await withVenue(a, full.slug);
+  ok(t, await a.as({ method: 'PATCH', url: `/api/v1/networks/${full.slug}`, payload: { defaultVenueId: venueId } }));
+  const speaker = ok(t, await a.as({ method: 'POST', url: `/api/v1/networks/${full.slug}/speakers`, payload: { name: 'Hanne' } }), 201);
+  ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'andet', name: 'Andet' } }), 201);
+  const otherVenue = await withVenue(a, 'andet');
+  const otherSpeaker = ok(t, await a.as({ method: 'POST', url: '/api/v1/networks/andet/speakers', payload: { name: 'Anna' } }), 201);
+
   t.equal((await a.as({ method: 'DELETE', url: `/api/v1/networks/${full.slug}` })).statusCode, 204);
   problem(t, await a.app.inject({ url: `/api/v1/networks/${full.slug}` }), 404, 'not-found');
+  problem(t, await a.app.inject({ url: `/api/v1/venues/${venueId}` }), 404, 'not-found');
+  problem(t, await a.app.inject({ url: `/api/v1/speakers/${speaker.id}` }), 404, 'not-found');
+  t.same(ok(t, await a.app.inject({ url: '/api/v1/venues' })).data.map((v: { id: string }) => v.id), [otherVenue]);
+  t.same(ok(t, await a.app.inject({ url: '/api/v1/speakers' })).data.map((s: { id: string }) => s.id), [otherSpeaker.id]);
 });

@@ -22,7 +22,7 @@ t.test('the document is valid OpenAPI 3 and documents every /api/v1 route', asyn
   t.match(doc.info, { title: 'netagenda', version: '1.0.0' });
   t.same(doc.servers, [{ url: 'http://127.0.0.1:3000' }]);
   t.same(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer' });
-  for (const name of ['Problem', 'Network', 'Venue', 'Meeting', 'Track', 'Theme', 'Speaker', 'AgendaItem', 'Agenda', 'Moment']) {
+  for (const name of ['Problem', 'Network', 'Venue', 'Meeting', 'Track', 'Theme', 'Speaker', 'AgendaItem', 'Agenda', 'Moment', 'Participant', 'ParticipantExport']) {
     t.ok(doc.components.schemas[name], `component ${name}`);
   }
 
@@ -33,18 +33,29 @@ t.test('the document is valid OpenAPI 3 and documents every /api/v1 route', asyn
   // The routes of the core API are all there (the list may grow; it must not shrink).
   const core = [
     'GET /api/v1/networks', 'POST /api/v1/networks', 'GET /api/v1/networks/{slug}', 'PATCH /api/v1/networks/{slug}', 'DELETE /api/v1/networks/{slug}',
-    'GET /api/v1/venues', 'POST /api/v1/venues', 'GET /api/v1/venues/{id}', 'PATCH /api/v1/venues/{id}', 'DELETE /api/v1/venues/{id}',
+    'GET /api/v1/venues', 'GET /api/v1/venues/{id}', 'PATCH /api/v1/venues/{id}', 'DELETE /api/v1/venues/{id}',
+    'GET /api/v1/networks/{slug}/venues', 'POST /api/v1/networks/{slug}/venues',
     'GET /api/v1/networks/{slug}/meetings', 'POST /api/v1/networks/{slug}/meetings',
     'GET /api/v1/meetings/{id}', 'PATCH /api/v1/meetings/{id}', 'DELETE /api/v1/meetings/{id}',
     'GET /api/v1/meetings/{id}/tracks', 'POST /api/v1/meetings/{id}/tracks', 'GET /api/v1/tracks/{id}', 'PATCH /api/v1/tracks/{id}', 'DELETE /api/v1/tracks/{id}',
     'GET /api/v1/networks/{slug}/themes', 'POST /api/v1/networks/{slug}/themes',
     'GET /api/v1/networks/{slug}/themes/{key}', 'PATCH /api/v1/networks/{slug}/themes/{key}', 'DELETE /api/v1/networks/{slug}/themes/{key}',
-    'GET /api/v1/speakers', 'POST /api/v1/speakers', 'GET /api/v1/speakers/{id}', 'PATCH /api/v1/speakers/{id}', 'DELETE /api/v1/speakers/{id}',
+    'GET /api/v1/speakers', 'GET /api/v1/speakers/{id}', 'PATCH /api/v1/speakers/{id}', 'DELETE /api/v1/speakers/{id}',
+    'GET /api/v1/networks/{slug}/speakers', 'POST /api/v1/networks/{slug}/speakers',
+    'GET /api/v1/participants', 'GET /api/v1/participants/{id}', 'PATCH /api/v1/participants/{id}', 'DELETE /api/v1/participants/{id}',
+    'POST /api/v1/participants/{id}/feed-token',
+    'GET /api/v1/networks/{slug}/participants', 'POST /api/v1/networks/{slug}/participants',
     'GET /api/v1/meetings/{id}/items', 'POST /api/v1/meetings/{id}/items', 'GET /api/v1/items/{id}', 'PATCH /api/v1/items/{id}', 'DELETE /api/v1/items/{id}',
     'GET /api/v1/meetings/{id}/agenda',
   ];
   const registered = routes.map(([m, p]) => `${m} ${p}`);
   for (const route of core) t.ok(registered.includes(route), `${route} is registered`);
+  // Venues, speakers and participants are created under their network: the flat creation routes are gone.
+  for (const route of ['POST /api/v1/venues', 'POST /api/v1/speakers', 'POST /api/v1/participants']) {
+    t.notOk(registered.includes(route), `${route} is gone`);
+    const [method, path] = route.split(' ') as [string, string];
+    t.notOk(doc.paths[path]?.[method.toLowerCase()], `${route} is not documented`);
+  }
 
   for (const [method, path] of routes) {
     const op: Operation | undefined = doc.paths[path]?.[method.toLowerCase()];
@@ -103,6 +114,26 @@ t.test('request and response schemas are the real ones', async (t) => {
   const listMeetings = (api.paths as Record<string, Record<string, Operation & { parameters: { name: string; in: string }[] }>>)['/api/v1/networks/{slug}/meetings']!.get!;
   const params = listMeetings.parameters.map((p) => `${p.in}:${p.name}`);
   for (const p of ['path:slug', 'query:from', 'query:to', 'query:status', 'query:limit', 'query:cursor']) t.ok(params.includes(p), p);
+
+  // Venues, speakers and participants name their network; the lists page per network and filter by it.
+  const schemas = (api as unknown as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } }).components.schemas;
+  for (const name of ['Venue', 'Speaker', 'Participant']) t.ok(schemas[name]!.properties.networkSlug, `${name}.networkSlug`);
+  t.ok(schemas.ParticipantExport!.properties.records, 'ParticipantExport.records');
+  const paths = api.paths as Record<string, Record<string, Operation & { parameters: { name: string; in: string }[] }>>;
+  for (const kind of ['venues', 'speakers', 'participants']) {
+    const perNetwork = paths[`/api/v1/networks/{slug}/${kind}`]!.get!.parameters.map((p) => `${p.in}:${p.name}`);
+    for (const p of ['path:slug', 'query:limit', 'query:cursor']) t.ok(perNetwork.includes(p), `/networks/{slug}/${kind} ${p}`);
+    const flat = paths[`/api/v1/${kind}`]!.get!.parameters.map((p) => `${p.in}:${p.name}`);
+    for (const p of ['query:network', 'query:limit', 'query:cursor']) t.ok(flat.includes(p), `/${kind} ${p}`);
+    const create = paths[`/api/v1/networks/{slug}/${kind}`]!.post!;
+    t.equal(
+      (create.requestBody!.content!['application/json']!.schema as { additionalProperties: boolean }).additionalProperties,
+      false,
+      `POST /networks/{slug}/${kind} refuses unknown fields`,
+    );
+  }
+  const networkBody = createNetwork.requestBody!.content!['application/json']!.schema as { properties: Record<string, unknown> };
+  t.notOk(networkBody.properties.defaultVenueId, 'a network is created without a default venue (its venues come after it)');
 });
 
 t.test('GET /docs serves Swagger UI', async (t) => {

@@ -1,4 +1,5 @@
-// Cursor pagination on every list route, and the list filters of meetings and items.
+// Cursor pagination on every list route (the flat lists of venues, speakers and participants and the
+// per-network ones), and the list filters of meetings and items.
 import t, { type Test } from 'tap';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { makeApp, type TestApp, ok, problem } from './helpers.js';
@@ -47,47 +48,109 @@ async function network(a: TestApp) {
   await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'net', name: 'Net' } });
 }
 
-t.test('networks, venues, speakers, themes page without duplicates or gaps', async (t) => {
+/** A token of this role acting in these networks, as an inject function. */
+async function scoped(t: Test, a: TestApp, role: 'coordinator' | 'reader', networks: string[]): Promise<Inject> {
+  const created = ok(t, await a.as({ method: 'POST', url: '/api/v1/tokens', payload: { name: `${role} ${networks.join(',')}`, role, networks } }), 201);
+  const authorization = `Bearer ${created.secret}`;
+  return (opts) => a.app.inject({ ...opts, headers: { ...(opts.headers ?? {}), authorization } });
+}
+
+/** Creates rows under a network and returns them; participants need an e-mail address. */
+let serial = 0;
+async function createIn(t: Test, a: TestApp, slug: string, kind: 'venues' | 'speakers' | 'participants', names: string[]) {
+  const out: { id: string; name: string }[] = [];
+  for (const name of names) {
+    serial += 1;
+    const payload = kind === 'participants' ? { name, email: `p${serial}@${slug}.dk` } : { name };
+    out.push(ok(t, await a.as({ method: 'POST', url: `/api/v1/networks/${slug}/${kind}`, payload }), 201));
+  }
+  return out;
+}
+
+const byNameId = (x: { name: string; id: string }, y: { name: string; id: string }) =>
+  x.name === y.name ? (x.id < y.id ? -1 : 1) : x.name < y.name ? -1 : 1;
+const ordered = (rows: { name: string; id: string }[]) => [...rows].sort(byNameId).map((r) => r.id);
+
+t.test('networks, venues, speakers, participants, themes page without duplicates or gaps', async (t) => {
   const a = await makeApp(t);
-  const names = ['Vejle', 'Aarhus', 'Odense', 'Aalborg', 'Kolding', 'Esbjerg', 'Odense']; // a duplicate name: the id breaks the tie
-  const venues = [];
-  for (const name of names) venues.push((await a.as({ method: 'POST', url: '/api/v1/venues', payload: { name } })).json());
-  const byNameId = (x: { name: string; id: string }, y: { name: string; id: string }) =>
-    x.name === y.name ? (x.id < y.id ? -1 : 1) : x.name < y.name ? -1 : 1;
-  await checkPaging(t, a.app.inject.bind(a.app), '/api/v1/venues', [...venues].sort(byNameId).map((v) => v.id));
-
-  const speakers = [];
-  for (const name of names) speakers.push((await a.as({ method: 'POST', url: '/api/v1/speakers', payload: { name } })).json());
-  await checkPaging(t, a.app.inject.bind(a.app), '/api/v1/speakers', [...speakers].sort(byNameId).map((v) => v.id));
-
+  const pub = a.app.inject.bind(a.app);
   const slugs = ['net-g', 'net-c', 'net-a', 'net-f', 'net-b', 'net-e', 'net-d'];
-  for (const slug of slugs) await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug, name: slug } });
-  await checkPaging(t, a.app.inject.bind(a.app), '/api/v1/networks', [...slugs].sort());
+  for (const slug of slugs) ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug, name: slug } }), 201);
+  await checkPaging(t, pub, '/api/v1/networks', [...slugs].sort());
+
+  const names = ['Vejle', 'Aarhus', 'Odense', 'Aalborg', 'Kolding', 'Esbjerg', 'Odense']; // a duplicate name: the id breaks the tie
+  // A second network's rows interleave by name: the per-network lists and ?network= leave them out.
+  const others = ['Skive', 'Aabenraa', 'Odense'];
+
+  // Venues and speakers are public: every list pages the same with and without a token.
+  for (const kind of ['venues', 'speakers'] as const) {
+    const own = await createIn(t, a, 'net-a', kind, names);
+    const other = await createIn(t, a, 'net-b', kind, others);
+    t.ok(own.every((r) => (r as { networkSlug?: string }).networkSlug === 'net-a'), `${kind} belong to their network`);
+    for (const inject of [pub, a.as]) {
+      await checkPaging(t, inject, `/api/v1/${kind}`, ordered([...own, ...other]));
+      await checkPaging(t, inject, `/api/v1/${kind}?network=net-a`, ordered(own));
+      await checkPaging(t, inject, `/api/v1/${kind}?network=net-b`, ordered(other));
+      await checkPaging(t, inject, `/api/v1/networks/net-a/${kind}`, ordered(own));
+      await checkPaging(t, inject, `/api/v1/networks/net-b/${kind}`, ordered(other));
+      t.same(ok(t, await inject({ url: `/api/v1/networks/net-c/${kind}` })).data, [], `a network without ${kind}`);
+      t.same(ok(t, await inject({ url: `/api/v1/${kind}?network=net-c` })).data, []);
+    }
+    problem(t, await pub({ url: `/api/v1/networks/nope/${kind}` }), 404, 'not-found');
+  }
+
+  // Participants: token holders only; a network's token pages its own participants, an admin everyone's.
+  const own = await createIn(t, a, 'net-a', 'participants', names);
+  const other = await createIn(t, a, 'net-b', 'participants', others);
+  await checkPaging(t, a.as, '/api/v1/participants', ordered([...own, ...other]));
+  await checkPaging(t, a.as, '/api/v1/participants?network=net-a', ordered(own));
+  await checkPaging(t, a.as, '/api/v1/networks/net-a/participants', ordered(own));
+  await checkPaging(t, a.as, '/api/v1/networks/net-b/participants', ordered(other));
+  t.same(ok(t, await a.as({ url: '/api/v1/networks/net-c/participants' })).data, []);
+  for (const role of ['coordinator', 'reader'] as const) {
+    const inject = await scoped(t, a, role, ['net-a']);
+    await checkPaging(t, inject, '/api/v1/participants', ordered(own));
+    await checkPaging(t, inject, '/api/v1/networks/net-a/participants', ordered(own));
+    problem(t, await inject({ url: '/api/v1/networks/net-b/participants' }), 403, 'forbidden');
+  }
+  const both = await scoped(t, a, 'coordinator', ['net-a', 'net-b']);
+  await checkPaging(t, both, '/api/v1/participants', ordered([...own, ...other]));
+  await checkPaging(t, both, '/api/v1/participants?network=net-b', ordered(other));
+  problem(t, await pub({ url: '/api/v1/participants' }), 401, 'unauthorized');
+  problem(t, await pub({ url: '/api/v1/networks/net-a/participants' }), 401, 'unauthorized');
 
   const keys = ['g', 'c', 'a', 'f', 'b', 'e', 'd'].map((k) => `tema-${k}`);
   const themes: { id: string; key: string }[] = [];
   for (const key of keys) themes.push((await a.as({ method: 'POST', url: '/api/v1/networks/net-a/themes', payload: { key, name: key } })).json());
-  await checkPaging(t, a.app.inject.bind(a.app), '/api/v1/networks/net-a/themes', [...themes].sort((x, y) => (x.key < y.key ? -1 : 1)).map((x) => x.id));
+  await checkPaging(t, pub, '/api/v1/networks/net-a/themes', [...themes].sort((x, y) => (x.key < y.key ? -1 : 1)).map((x) => x.id));
 });
 
 t.test('rows inserted or deleted while paging cause no duplicates', async (t) => {
   const a = await makeApp(t);
-  const originals: { id: string }[] = [];
-  for (const name of ['B', 'C', 'D', 'E', 'F', 'G', 'H']) originals.push((await a.as({ method: 'POST', url: '/api/v1/venues', payload: { name } })).json());
-  const added: string[] = [];
-  const { seen } = await pageAll(t, a.app.inject.bind(a.app), '/api/v1/venues', 2, async (page) => {
-    if (page === 1) {
-      // One before the cursor (never shown on this pass), one after it (shown once).
-      added.push((await a.as({ method: 'POST', url: '/api/v1/venues', payload: { name: 'A' } })).json().id);
-      added.push((await a.as({ method: 'POST', url: '/api/v1/venues', payload: { name: 'Z' } })).json().id);
-    }
-    if (page === 2) {
-      // Delete one not yet served: it simply does not appear.
-      await a.as({ method: 'DELETE', url: `/api/v1/venues/${originals[6]!.id}` });
-    }
-  });
-  t.equal(new Set(seen).size, seen.length, 'no duplicates');
-  t.same(seen, [...originals.slice(0, 6).map((v) => v.id), added[1]], 'every original once, the late row after the cursor, none twice');
+  // The flat venue list, and each per-network list (in its own network, beside the rows made before it).
+  const cases: [string, 'venues' | 'speakers' | 'participants', string, Inject][] = [
+    ['flat-venues', 'venues', '/api/v1/venues', a.app.inject.bind(a.app)],
+    ['net-venues', 'venues', '/api/v1/networks/net-venues/venues', a.app.inject.bind(a.app)],
+    ['net-speakers', 'speakers', '/api/v1/networks/net-speakers/speakers', a.app.inject.bind(a.app)],
+    ['net-participants', 'participants', '/api/v1/networks/net-participants/participants', a.as],
+  ];
+  for (const [slug, kind, url, inject] of cases) {
+    ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug, name: slug } }), 201);
+    const originals = await createIn(t, a, slug, kind, ['B', 'C', 'D', 'E', 'F', 'G', 'H']);
+    const added: string[] = [];
+    const { seen } = await pageAll(t, inject, url, 2, async (page) => {
+      if (page === 1) {
+        // One before the cursor (never shown on this pass), one after it (shown once).
+        added.push(...(await createIn(t, a, slug, kind, ['A', 'Z'])).map((r) => r.id));
+      }
+      if (page === 2) {
+        // Delete one not yet served: it simply does not appear.
+        t.equal((await a.as({ method: 'DELETE', url: `/api/v1/${kind}/${originals[6]!.id}` })).statusCode, 204);
+      }
+    });
+    t.equal(new Set(seen).size, seen.length, `${url}: no duplicates`);
+    t.same(seen, [...originals.slice(0, 6).map((v) => v.id), added[1]], `${url}: every original once, the late row after the cursor, none twice`);
+  }
 
   await network(a);
   const mk = (date: string) =>
@@ -213,28 +276,44 @@ t.test('bad cursors and limits are refused on every list', async (t) => {
   await a.as({ method: 'POST', url: '/api/v1/networks/net/themes', payload: { key: 'aktuelt', name: 'Aktuelt' } });
   const meeting = (await a.as({ method: 'POST', url: '/api/v1/networks/net/meetings', payload: { title: 'Møde', date: '2019-09-11', startTime: '10:00', status: 'announced' } })).json();
   await a.as({ method: 'POST', url: `/api/v1/meetings/${meeting.id}/releases`, payload: {} });
-  const lists = [
-    '/api/v1/networks',
-    '/api/v1/venues',
-    '/api/v1/speakers',
-    '/api/v1/networks/net/meetings',
-    '/api/v1/networks/net/themes',
-    `/api/v1/meetings/${meeting.id}/tracks`,
-    `/api/v1/meetings/${meeting.id}/items`,
+  // Something in each per-network list, so a cursor is decoded against real rows.
+  await createIn(t, a, 'net', 'venues', ['Odense']);
+  await createIn(t, a, 'net', 'speakers', ['Anna']);
+  await createIn(t, a, 'net', 'participants', ['Bo']);
+  const coordinator = await scoped(t, a, 'coordinator', ['net']);
+  // [url, public]: participants are for token holders only (anonymous: 401 before any cursor is read).
+  const lists: [string, boolean][] = [
+    ['/api/v1/networks', true],
+    ['/api/v1/venues', true],
+    ['/api/v1/venues?network=net', true],
+    ['/api/v1/networks/net/venues', true],
+    ['/api/v1/speakers', true],
+    ['/api/v1/speakers?network=net', true],
+    ['/api/v1/networks/net/speakers', true],
+    ['/api/v1/participants', false],
+    ['/api/v1/participants?network=net', false],
+    ['/api/v1/networks/net/participants', false],
+    ['/api/v1/networks/net/meetings', true],
+    ['/api/v1/networks/net/themes', true],
+    [`/api/v1/meetings/${meeting.id}/tracks`, true],
+    [`/api/v1/meetings/${meeting.id}/items`, true],
   ];
   const garbage = ['garbage', '', cursor(['a', 'b', 'c', 'd']), cursor({ a: 1 }), cursor([null]), Buffer.from('{"x"').toString('base64url')];
-  for (const url of lists) {
-    for (const inject of [a.as, a.app.inject.bind(a.app)]) {
+  for (const [url, isPublic] of lists) {
+    const sep = url.includes('?') ? '&' : '?';
+    const pub = a.app.inject.bind(a.app);
+    for (const inject of isPublic ? [a.as, pub] : [a.as, coordinator]) {
       for (const c of garbage) {
-        const body = problem(t, await inject({ url: `${url}?cursor=${encodeURIComponent(c)}` }), 400, 'invalid-cursor');
+        const body = problem(t, await inject({ url: `${url}${sep}cursor=${encodeURIComponent(c)}` }), 400, 'invalid-cursor');
         t.same(body.errors, [{ path: 'querystring.cursor', message: 'invalid cursor' }], `${url} cursor=${c}`);
       }
     }
+    if (!isPublic) problem(t, await pub({ url: `${url}${sep}cursor=garbage` }), 401, 'unauthorized');
     for (const limit of ['0', '201', 'abc', '2.5', '-1']) {
-      const body = problem(t, await a.as({ url: `${url}?limit=${limit}` }), 400, 'validation-failed');
+      const body = problem(t, await a.as({ url: `${url}${sep}limit=${limit}` }), 400, 'validation-failed');
       t.same(body.errors.map((e: { path: string }) => e.path), ['querystring.limit'], `${url} limit=${limit}`);
     }
-    const long = problem(t, await a.as({ url: `${url}?cursor=${'x'.repeat(1001)}` }), 400, 'validation-failed');
+    const long = problem(t, await a.as({ url: `${url}${sep}cursor=${'x'.repeat(1001)}` }), 400, 'validation-failed');
     t.same(long.errors.map((e: { path: string }) => e.path), ['querystring.cursor']);
     // The default page size is 50.
     t.equal(ok(t, await a.as({ url })).nextCursor, null);

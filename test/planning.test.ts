@@ -102,7 +102,14 @@ t.test('copy-agenda-from and shift', async (t) => {
   const ctx = await makeApp(t, { seed: true });
   const [a, b] = await seedMeetings(ctx);
   await ctx.as({ method: 'POST', url: `/api/v1/meetings/${a!.id}/apply-template`, payload: { template: 'plenary-morning-parallel-afternoon' } });
+  // A speaker of the network on one of the source's items: a copy within the network keeps them.
+  const spk = (await ctx.as({ method: 'POST', url: `/api/v1/networks/${SLUG}/speakers`, payload: { name: 'Søren Ærø', email: 'soeren@kl.dk' } })).json();
+  const talk = (await ctx.as({ url: `/api/v1/meetings/${a!.id}/agenda` })).json().items[1];
+  const withSpeaker = await ctx.as({ method: 'PATCH', url: `/api/v1/items/${talk.id}`, payload: { speakerIds: [spk.id] } });
+  t.equal(withSpeaker.statusCode, 200, withSpeaker.body.slice(0, 300));
   const src = (await ctx.as({ url: `/api/v1/meetings/${a!.id}/agenda` })).json();
+  const speakersOf = (agenda: { items: { speakers: { id: string }[] }[] }) => agenda.items.map((i) => i.speakers.map((s) => s.id));
+  t.same(speakersOf(src)[1], [spk.id]);
 
   const copy = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${b!.id}/copy-agenda-from/${a!.id}` });
   t.equal(copy.statusCode, 200, copy.body.slice(0, 300));
@@ -111,6 +118,8 @@ t.test('copy-agenda-from and shift', async (t) => {
   t.same(copied.items.map((i: { startTime: string; title: string }) => `${i.startTime} ${i.title}`), src.items.map((i: { startTime: string; title: string }) => `${i.startTime} ${i.title}`));
   t.notSame(copied.tracks.map((x: { id: string }) => x.id), src.tracks.map((x: { id: string }) => x.id), 'new tracks, not shared ones');
   t.equal(copied.items[0].start.utc, '2020-01-16T09:00:00Z', 'timed on the target meeting’s date');
+  t.same(speakersOf(copied), speakersOf(src), 'a copy within the network keeps the speakers');
+  t.equal(copied.items[1].speakers[0].name, 'Søren Ærø');
   const self = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${a!.id}/copy-agenda-from/${a!.id}` });
   t.equal(self.statusCode, 400);
   const missing = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${a!.id}/copy-agenda-from/mtg_nope` });
@@ -141,10 +150,42 @@ t.test('copy-agenda-from and shift', async (t) => {
   t.equal(zero.statusCode, 400);
 });
 
+t.test('copy-agenda-from a meeting of another network leaves the speakers out', async (t) => {
+  const ctx = await makeApp(t, { seed: true });
+  const [a] = await seedMeetings(ctx);
+  await ctx.as({ method: 'POST', url: `/api/v1/meetings/${a!.id}/apply-template`, payload: { template: 'plenary-morning-parallel-afternoon' } });
+  const spk = (await ctx.as({ method: 'POST', url: `/api/v1/networks/${SLUG}/speakers`, payload: { name: 'Søren Ærø', email: 'soeren@kl.dk' } })).json();
+  const items = (await ctx.as({ url: `/api/v1/meetings/${a!.id}/agenda` })).json().items as { id: string }[];
+  for (const i of [items[1]!, items.at(-1)!]) {
+    const res = await ctx.as({ method: 'PATCH', url: `/api/v1/items/${i.id}`, payload: { speakerIds: [spk.id] } });
+    t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  }
+  const src = (await ctx.as({ url: `/api/v1/meetings/${a!.id}/agenda` })).json();
+  t.equal(src.items.filter((i: { speakers: unknown[] }) => i.speakers.length > 0).length, 2);
+
+  t.equal((await ctx.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'andet-netvaerk', name: 'Andet netværk' } })).statusCode, 201);
+  const target = (await ctx.as({ method: 'POST', url: '/api/v1/networks/andet-netvaerk/meetings', payload: { title: 'Møde', date: '2021-03-10', startTime: '10:00', endTime: '16:00' } })).json();
+  const copy = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${target.id}/copy-agenda-from/${a!.id}`, payload: { createMissingThemes: true } });
+  t.equal(copy.statusCode, 200, copy.body.slice(0, 300));
+  const copied = copy.json().agenda;
+  const line = (i: { startTime: string; title: string; kind: string }) => `${i.startTime} ${i.kind} ${i.title}`;
+  t.same(copied.items.map(line), src.items.map(line), 'every item copied');
+  t.same(copied.items.map((i: { speakers: unknown[] }) => i.speakers), copied.items.map(() => []), 'without the other network’s speakers');
+  t.notMatch(JSON.stringify(copied), /Søren Ærø|soeren@kl\.dk/);
+  const stored = (await ctx.as({ url: `/api/v1/meetings/${target.id}/agenda` })).json();
+  t.same(stored.items.map((i: { speakers: unknown[] }) => i.speakers.length), stored.items.map(() => 0));
+  // The source keeps its speakers, and the speaker is still only its own network's.
+  t.same((await ctx.as({ url: `/api/v1/meetings/${a!.id}/agenda` })).json().items.map((i: { speakers: { id: string }[] }) => i.speakers.map((s) => s.id)), src.items.map((i: { speakers: { id: string }[] }) => i.speakers.map((s) => s.id)));
+  const foreign = await ctx.as({ method: 'PATCH', url: `/api/v1/items/${copied.items[1].id}`, payload: { speakerIds: [spk.id] } });
+  t.equal(foreign.statusCode, 400);
+  t.equal(foreign.json().code, 'unknown-speaker');
+});
+
 t.test('item writes that create an error finding are refused with the findings', async (t) => {
   const ctx = await makeApp(t, { seed: true });
   const [m] = await seedMeetings(ctx);
-  const spk = (await ctx.as({ method: 'POST', url: '/api/v1/speakers', payload: { name: 'Søren Ærø' } })).json();
+  const spk = (await ctx.as({ method: 'POST', url: `/api/v1/networks/${SLUG}/speakers`, payload: { name: 'Søren Ærø' } })).json();
+  t.equal(spk.networkSlug, SLUG);
   const track = (await ctx.as({ method: 'POST', url: `/api/v1/meetings/${m!.id}/tracks`, payload: { name: 'Skole' } })).json();
   const a = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${m!.id}/items`, payload: { title: 'Oplæg', kind: 'presentation', startTime: '10:00', endTime: '11:00', speakerIds: [spk.id], themes: ['aktuelt'] } });
   t.equal(a.statusCode, 201);

@@ -132,7 +132,10 @@ t.test('releases are refused while the agenda has errors, and need a token', asy
   t.equal(anon.statusCode, 401);
   // Errors can only enter through a change the item checks do not see: items made valid, then the
   // network's rules... simplest real case: two items of one speaker made to overlap by a direct write.
-  const spk = (await as({ method: 'POST', url: '/api/v1/speakers', payload: { name: 'Åse' } })).json();
+  const spkRes = await as({ method: 'POST', url: `/api/v1/networks/${SLUG}/speakers`, payload: { name: 'Åse' } });
+  t.equal(spkRes.statusCode, 201, spkRes.body);
+  const spk = spkRes.json();
+  t.equal(spk.networkSlug, SLUG, 'a speaker of the meeting’s network');
   const a = (await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/items`, payload: { title: 'A', kind: 'presentation', startTime: '10:00', endTime: '11:00', speakerIds: [spk.id] } })).json();
   const track = (await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/tracks`, payload: { name: 'Spor' } })).json();
   const b = (await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/items`, payload: { title: 'B', kind: 'presentation', startTime: '11:00', endTime: '12:00', trackId: track.id, speakerIds: [spk.id] } })).json();
