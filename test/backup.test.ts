@@ -15,6 +15,8 @@ import { createToken } from '../server/auth/tokens.js';
 import { testConfig } from '../server/config.js';
 import { root, startServer } from './server-process.js';
 
+const NETWORK = 'kl-konsulentnetvaerk-2019-2020'; // the seed network: venues belong to a network
+
 // Each run starts Node with tsx (1–2 s on a busy machine), and one test starts the server.
 t.setTimeout(180_000);
 
@@ -51,7 +53,7 @@ async function makeDatabase(path: string, venues: string[]): Promise<void> {
   try {
     const { raw } = createToken(app.db, { name: 'backup-test', role: 'admin' });
     for (const name of venues) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/venues', payload: { name }, headers: { authorization: `Bearer ${raw}` } });
+      const res = await app.inject({ method: 'POST', url: `/api/v1/networks/${NETWORK}/venues`, payload: { name }, headers: { authorization: `Bearer ${raw}` } });
       if (res.statusCode !== 201) throw new Error(res.body);
     }
   } finally {
@@ -102,8 +104,9 @@ t.test('a verified copy with the same rows, usable as a database', async (t) => 
   copyFileSync(target, restored);
   const app = await buildApp(testConfig({ databasePath: restored }));
   t.teardown(() => app.close());
-  const venues = (await app.inject({ url: '/api/v1/venues' })).json() as { data: { name: string }[] };
+  const venues = (await app.inject({ url: '/api/v1/venues' })).json() as { data: { name: string; networkSlug: string | null }[] };
   t.same(venues.data.map((v) => v.name).sort(), ['Aarhus Rådhus', 'Kolding Bibliotek', 'Odense', 'Odense Congress Center'].sort());
+  t.same([...new Set(venues.data.map((v) => v.networkSlug))], [NETWORK], 'each still belongs to its network');
 });
 
 t.test('no overwrite without --force; --force replaces the copy', async (t) => {
@@ -207,7 +210,7 @@ t.test('online: a consistent copy while the server keeps writing', async (t) => 
   const errors: string[] = [];
   const writer = async (w: number) => {
     for (let i = 0; !stop; i++) {
-      const res = await request(server.port, 'POST', '/api/v1/venues', { body: { name: `online w${w} #${i} ${randomUUID()}` }, token }).catch(
+      const res = await request(server.port, 'POST', `/api/v1/networks/${NETWORK}/venues`, { body: { name: `online w${w} #${i} ${randomUUID()}` }, token }).catch(
         (err: unknown) => ({ status: 0, body: String(err) }),
       );
       if (res.status === 201) acked.push({ id: (JSON.parse(res.body) as { id: string }).id, at: performance.now() });

@@ -65,8 +65,9 @@ t.test('If-Match required: 428 without it', async (t) => {
 
 t.test('Idempotency-Key: a retried create returns the first result and creates nothing new', async (t) => {
   const { app, as } = await makeApp(t);
+  t.equal((await as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'netvaerk-fyn', name: 'Netværk Fyn' } })).statusCode, 201);
   const count = () => (app.db.$client.prepare('SELECT count(*) AS n FROM venues').get() as { n: number }).n;
-  const send = (payload: object, key = 'opret-odense-1') => as({ method: 'POST', url: '/api/v1/venues', headers: { 'idempotency-key': key }, payload });
+  const send = (payload: object, key = 'opret-odense-1') => as({ method: 'POST', url: '/api/v1/networks/netvaerk-fyn/venues', headers: { 'idempotency-key': key }, payload });
   const first = await send({ name: 'Odense Congress Center' });
   t.equal(first.statusCode, 201);
   const retry = await send({ name: 'Odense Congress Center' });

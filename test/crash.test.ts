@@ -94,7 +94,7 @@ t.test('acknowledged writes survive SIGKILL at random moments', { timeout: 170_0
         const name = `crash r${round} w${w} #${i} ${randomUUID()}`;
         const [path, body] =
           kind === 'venue'
-            ? ['/api/v1/venues', { name, city: 'Odense' }]
+            ? [`/api/v1/networks/${NETWORK}/venues`, { name, city: 'Odense' }]
             : [`/api/v1/networks/${NETWORK}/meetings`, { title: name, date: `2031-0${1 + (i % 9)}-1${w}`, startTime: '10:00' }];
         try {
           const res = await request(port, 'POST', path, { body, token });

@@ -113,7 +113,7 @@ async function planned(t: Test, a: TestApp, title = 'Temadag om trivsel') {
   const m = await ok(t, a.as({ method: 'POST', url: `/api/v1/networks/${SEED_SLUG}/meetings`, payload: { title, date: '2020-03-12', startTime: '09:00', endTime: '15:00', status: 'announced' } }), 201);
   const trackA = await ok(t, a.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/tracks`, payload: { name: 'Spor A: dagtilbud', room: 'Lokale 1', sortOrder: 1 } }), 201);
   const trackB = await ok(t, a.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/tracks`, payload: { name: 'Spor B: skole', sortOrder: 2 } }), 201);
-  const speaker = await ok(t, a.as({ method: 'POST', url: '/api/v1/speakers', payload: { name: 'Åse Ørsted', title: 'Konsulent', organisation: 'KL', email: 'aase@example.dk' } }), 201);
+  const speaker = await ok(t, a.as({ method: 'POST', url: `/api/v1/networks/${SEED_SLUG}/speakers`, payload: { name: 'Åse Ørsted', title: 'Konsulent', organisation: 'KL', email: 'aase@example.dk' } }), 201);
   const item = (payload: Json) => ok(t, a.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/items`, payload }), 201);
   const welcome = await item({ startTime: '09:00', endTime: '09:15', title: 'Velkomst', kind: 'welcome' });
   const workshop = await item({ trackId: trackA.id, startTime: '09:15', endTime: '12:00', title: 'Workshop om overgange', kind: 'workshop', themes: ['aktuelt', 'sparring'], speakerIds: [speaker.id], description: 'Vi arbejder i grupper.' });
@@ -299,7 +299,7 @@ t.test('SEQUENCE rises on visible changes, not on a no-op save', async (t) => {
   t.equal(parseFeed(t, await feed(a, NET)).byUid(uid)!.sequence, 4);
 
   // Place: a venue with a full address and coordinates.
-  const venue = await ok(t, a.as({ method: 'POST', url: '/api/v1/venues', payload: { name: 'Odense Congress Center', streetAddress: 'Ørbækvej 350', postalCode: '5220', city: 'Odense SØ', latitude: 55.3836, longitude: 10.4266 } }), 201);
+  const venue = await ok(t, a.as({ method: 'POST', url: `/api/v1/networks/${SEED_SLUG}/venues`, payload: { name: 'Odense Congress Center', streetAddress: 'Ørbækvej 350', postalCode: '5220', city: 'Odense SØ', latitude: 55.3836, longitude: 10.4266 } }), 201);
   await ok(t, a.as({ method: 'PATCH', url: `/api/v1/meetings/${sep.id}`, payload: { venueId: venue.id } }));
   const placed = parseFeed(t, await feed(a, NET));
   t.match(placed.byUid(uid), { sequence: 5, location: 'Odense Congress Center, Ørbækvej 350, 5220 Odense SØ' });
@@ -537,12 +537,12 @@ t.test('user text cannot break out of its property', async (t) => {
   const normalised = (s: string) => s.replace(/\r\n?/g, '\n');
   const long = `${'Lang tekst med æøå og emoji 🎉 og kombinerende tegn e\u0301 '.repeat(8)}slut`;
 
-  const venue = await ok(t, a.as({ method: 'POST', url: '/api/v1/venues', payload: { name: evil('Sted'), streetAddress: 'Gade 1, 2. sal; th.', city: 'Århus' } }), 201);
+  const venue = await ok(t, a.as({ method: 'POST', url: `/api/v1/networks/${SEED_SLUG}/venues`, payload: { name: evil('Sted'), streetAddress: 'Gade 1, 2. sal; th.', city: 'Århus' } }), 201);
   await ok(t, a.as({ method: 'PATCH', url: `/api/v1/networks/${SEED_SLUG}`, payload: { name: evil('Netværk'), description: evil('Om'), organiser: { name: 'KL "Kommunernes" \\ Landsforening\r\nX-INJ:1', email: 'kl@kl.dk' } } }));
   await ok(t, a.as({ method: 'PATCH', url: `/api/v1/networks/${SEED_SLUG}/themes/aktuelt`, payload: { name: evil('Tema'), description: evil('Temabeskrivelse') } }));
   const m = await ok(t, a.as({ method: 'POST', url: `/api/v1/networks/${SEED_SLUG}/meetings`, payload: { title: evil('Møde'), description: `${evil('Beskrivelse')}\n${long}`, date: '2020-03-12', startTime: '09:00', endTime: '15:00', status: 'announced', venueId: venue.id } }), 201);
   const track = await ok(t, a.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/tracks`, payload: { name: evil('Spor'), room: evil('Lokale') } }), 201);
-  const speaker = await ok(t, a.as({ method: 'POST', url: '/api/v1/speakers', payload: { name: evil('Taler'), organisation: 'A, B; C' } }), 201);
+  const speaker = await ok(t, a.as({ method: 'POST', url: `/api/v1/networks/${SEED_SLUG}/speakers`, payload: { name: evil('Taler'), organisation: 'A, B; C' } }), 201);
   const item = await ok(t, a.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/items`, payload: { trackId: track.id, startTime: '09:00', endTime: '10:00', title: evil('Punkt'), description: long, kind: 'presentation', themes: ['aktuelt'], speakerIds: [speaker.id] } }), 201);
   await release(t, a, m.id);
 

@@ -5,7 +5,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ICAL from 'ical.js';
+import { eq } from 'drizzle-orm';
 import t, { type Test } from 'tap';
+import { participants, tokenNetworks } from '../db/schema.js';
+import { createToken } from '../server/auth/tokens.js';
 import { makeApp, type TestApp } from './helpers.js';
 
 const SLUG = 'kl-konsulentnetvaerk-2019-2020';
@@ -53,7 +56,7 @@ t.test('personal feed follows registration, track changes, cancellation and toke
   const ctx = await makeApp(t, { seed: true });
   const { app, as } = ctx;
   const { m, dagtilbud, skole } = await plannedMeeting(ctx);
-  const anne = (await as({ method: 'POST', url: '/api/v1/participants', payload: { name: 'Anne Ærø', email: 'anne@aeroe.dk', municipalityCode: 492 } })).json();
+  const anne = (await as({ method: 'POST', url: `/api/v1/networks/${SLUG}/participants`, payload: { name: 'Anne Ærø', email: 'anne@aeroe.dk', municipalityCode: 492 } })).json();
   const url = new URL(anne.feed.https).pathname;
 
   const empty = await app.inject({ url });
@@ -123,7 +126,7 @@ t.test('cluster feed shows the cluster’s meetings', async (t) => {
 
 t.test('an empty personal feed is not "modified in 1970": a stale If-Modified-Since gets the feed', async (t) => {
   const { app, as } = await makeApp(t, { seed: true });
-  const bo = (await as({ method: 'POST', url: '/api/v1/participants', payload: { name: 'Bo', email: 'bo@example.dk' } })).json();
+  const bo = (await as({ method: 'POST', url: `/api/v1/networks/${SLUG}/participants`, payload: { name: 'Bo', email: 'bo@example.dk' } })).json();
   const url = new URL(bo.feed.https).pathname;
   const first = await app.inject({ url });
   t.equal(first.statusCode, 200);
@@ -132,4 +135,35 @@ t.test('an empty personal feed is not "modified in 1970": a stale If-Modified-Si
   t.equal(stale.statusCode, 200);
   const fresh = await app.inject({ url, headers: { 'if-modified-since': first.headers['last-modified'] as string } });
   t.equal(fresh.statusCode, 304);
+});
+
+t.test('a person’s records in two networks that share one feed secret (split by migration 0006): the feed shows both', async (t) => {
+  const { app, as } = await makeApp(t, { seed: true });
+  t.equal((await as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'andet', name: 'Andet netværk' } })).statusCode, 201);
+  const meetingIn = async (slug: string, title: string, date: string) =>
+    (await as({ method: 'POST', url: `/api/v1/networks/${slug}/meetings`, payload: { title, date, startTime: '10:00', endTime: '12:00', status: 'announced' } })).json();
+  const here = await meetingIn(SLUG, 'Møde på Ærø', '2099-02-01');
+  const there = await meetingIn('andet', 'Møde i Åbenrå', '2099-03-01');
+  const person = async (slug: string) => (await as({ method: 'POST', url: `/api/v1/networks/${slug}/participants`, payload: { name: 'Søren Ørsted', email: 'soeren@example.dk' } })).json();
+  const one = await person(SLUG);
+  const two = await person('andet');
+  // What the migration leaves behind: both records carry the one secret's hash.
+  const shared = app.db.select({ hash: participants.feedTokenHash }).from(participants).where(eq(participants.id, one.id)).get()!.hash;
+  app.db.update(participants).set({ feedTokenHash: shared }).where(eq(participants.id, two.id)).run();
+  for (const [p, m] of [[one, here], [two, there]]) {
+    t.equal((await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/registrations`, payload: { participantId: p.id } })).statusCode, 201);
+  }
+  const url = new URL(one.feed.https).pathname;
+  const res = await app.inject({ url });
+  t.equal(res.statusCode, 200);
+  t.same(events(res.body).map((e) => e.summary).sort(), ['Møde i Åbenrå', 'Møde på Ærø'], 'the meetings of both records');
+  t.equal((await app.inject({ url: new URL(two.feed.https).pathname })).statusCode, 404, 'the second record’s own secret was replaced');
+  // A coordinator's erasure takes its network's record only: the other record's meeting stays in the feed.
+  const coordinator = createToken(app.db, { name: 'koordinator', role: 'coordinator' });
+  app.db.insert(tokenNetworks).values({ tokenId: coordinator.token.id, networkSlug: SLUG }).run();
+  t.equal((await app.inject({ method: 'DELETE', url: `/api/v1/participants/${one.id}`, headers: { authorization: `Bearer ${coordinator.raw}` } })).statusCode, 204);
+  t.same(events((await app.inject({ url })).body).map((e) => e.summary), ['Møde i Åbenrå'], 'the other network’s record still shows');
+  // An admin's erasure takes the person everywhere, and the feed with it.
+  t.equal((await as({ method: 'DELETE', url: `/api/v1/participants/${two.id}` })).statusCode, 204);
+  t.equal((await app.inject({ url })).statusCode, 404, 'erased everywhere: the feed is gone');
 });

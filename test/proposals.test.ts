@@ -1,5 +1,5 @@
-// Theme proposals: propose, vote once, ranking, accept/decline, who may see what, and the season's
-// theme coverage report.
+// Theme proposals: propose, vote once, ranking, accept/decline, who may see what, only the network's own
+// participants propose and vote, and the season's theme coverage report.
 import t from 'tap';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { tokenNetworks } from '../db/schema.js';
@@ -18,10 +18,10 @@ async function must(res: Promise<LightMyRequestResponse>, status = 201) {
   return r.json();
 }
 
-async function people(a: TestApp, n: number): Promise<string[]> {
+async function people(a: TestApp, n: number, slug = SLUG): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 1; i <= n; i++) {
-    ids.push((await must(a.as({ method: 'POST', url: '/api/v1/participants', payload: { name: `Stemmer ${i}`, email: `stemmer${i}@kommune.dk` } }))).id);
+    ids.push((await must(a.as({ method: 'POST', url: `/api/v1/networks/${slug}/participants`, payload: { name: `Stemmer ${i}`, email: `stemmer${i}@kommune.dk` } }))).id);
   }
   return ids;
 }
@@ -172,6 +172,34 @@ t.test('who may write, and who sees who proposed or voted', async (t) => {
     t.match(ok(t, await inject({ url: `/api/v1/proposals/${prop.id}`, headers })), { participantId: p1, meetingId: draft.id });
   }
   problem(t, await inject({ url: '/api/v1/proposals/prp_nope' }), 404, 'not-found');
+});
+
+t.test('only the network’s own participants propose and vote: another network’s is unknown, and nothing is written', async (t) => {
+  const a = await makeApp(t, { seed: true });
+  await must(a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'andet', name: 'Andet netværk' } }));
+  const [own] = await people(a, 1);
+  const [foreign] = await people(a, 1, 'andet');
+  const ours = ok(t, await propose(a, { participantId: own, title: 'Overgange' }), 201);
+  const theirs = ok(t, await propose(a, { participantId: foreign, title: 'Læsning' }, '/api/v1/networks/andet/proposals'), 201);
+  const created = createToken(a.app.db, { name: 'koordinator', role: 'coordinator' });
+  a.app.db.insert(tokenNetworks).values({ tokenId: created.token.id, networkSlug: SLUG }).run();
+  const coordinator = { authorization: `Bearer ${created.raw}` };
+  const dump = () => JSON.stringify(['theme_proposals', 'proposal_votes', 'participants', 'audit_log'].map((name) => a.app.db.$client.prepare(`SELECT * FROM ${name} ORDER BY rowid`).all()));
+  const before = dump();
+  for (const [label, headers] of [['admin', a.auth], ['coordinator', coordinator]] as const) {
+    const proposed = problem(t, await a.app.inject({ method: 'POST', url: base, headers, payload: { participantId: foreign, title: 'Fremmed forslag' } }), 400, 'unknown-participant');
+    t.same(proposed.errors.map((e: { path: string }) => e.path), ['body.participantId'], `${label}: proposing`);
+    const voted = problem(t, await a.app.inject({ method: 'POST', url: `/api/v1/proposals/${ours.id}/votes`, headers, payload: { participantId: foreign } }), 400, 'unknown-participant');
+    t.same(voted.errors.map((e: { path: string }) => e.path), ['body.participantId'], `${label}: voting`);
+  }
+  problem(t, await propose(a, { participantId: own, title: 'Forkert netværk' }, '/api/v1/networks/andet/proposals'), 400, 'unknown-participant');
+  problem(t, await voteFor(a, theirs.id, own!), 400, 'unknown-participant');
+  t.equal(dump(), before, 'nothing written');
+  t.equal(ok(t, await a.as({ url: `/api/v1/proposals/${ours.id}` })).votes, 0);
+  t.equal(ok(t, await a.as({ url: `/api/v1/proposals/${theirs.id}` })).votes, 0);
+  // Each network's own participant votes in it.
+  t.match(ok(t, await voteFor(a, ours.id, own!), 201), { votes: 1 });
+  t.match(ok(t, await voteFor(a, theirs.id, foreign!), 201), { votes: 1 });
 });
 
 t.test('theme coverage: per meeting, per theme, proposals taken up', async (t) => {

@@ -1,5 +1,6 @@
 // Registrations: capacity and waiting lists (also under concurrent registrations, in one process and
-// across processes), deadlines in the meeting's zone, tracks, track changes, and privacy of the counts.
+// across processes), deadlines in the meeting's zone, tracks, track changes, privacy of the counts, and
+// only the meeting's own network's participants.
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,10 +45,10 @@ async function freshMinute() {
   if (s >= 45) await new Promise((r) => setTimeout(r, (61 - s) * 1000));
 }
 
-async function meeting(a: TestApp, payload: Record<string, unknown> = {}) {
+async function meeting(a: TestApp, payload: Record<string, unknown> = {}, slug = SLUG) {
   const res = await a.as({
     method: 'POST',
-    url: `/api/v1/networks/${SLUG}/meetings`,
+    url: `/api/v1/networks/${slug}/meetings`,
     payload: { title: 'Netværksmøde', date: futureDate(), startTime: '10:00', endTime: '16:00', status: 'announced', ...payload },
   });
   if (res.statusCode !== 201) throw new Error(res.body);
@@ -60,10 +61,10 @@ async function track(a: TestApp, meetingId: string, name: string, capacity: numb
   return res.json() as { id: string };
 }
 
-async function people(a: TestApp, n: number, prefix = 'Deltager'): Promise<string[]> {
+async function people(a: TestApp, n: number, prefix = 'Deltager', slug = SLUG): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 1; i <= n; i++) {
-    const res = await a.as({ method: 'POST', url: '/api/v1/participants', payload: { name: `${prefix} ${i}`, email: `${prefix.toLowerCase()}${i}@kommune.dk` } });
+    const res = await a.as({ method: 'POST', url: `/api/v1/networks/${slug}/participants`, payload: { name: `${prefix} ${i}`, email: `${prefix.toLowerCase()}${i}@kommune.dk` } });
     if (res.statusCode !== 201) throw new Error(res.body);
     ids.push(res.json().id);
   }
@@ -394,6 +395,32 @@ t.test('who may register and read: tokens, networks, privacy of the public summa
   problem(t, await inject({ url: '/api/v1/meetings/mtg_nope/registrations/summary' }), 404, 'not-found');
 });
 
+t.test('a meeting takes only its own network’s participants: another network’s is unknown, and nothing is written', async (t) => {
+  const a = await makeApp(t, { seed: true });
+  ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'andet', name: 'Andet netværk' } }), 201);
+  const mine = await meeting(a, { capacity: 1 });
+  const theirs = await meeting(a, { capacity: 1 }, 'andet');
+  const [own] = await people(a, 1, 'Egen');
+  const [foreign] = await people(a, 1, 'Fremmed', 'andet');
+  const coordinator = createToken(a.app.db, { name: 'koordinator', role: 'coordinator' });
+  a.app.db.insert(tokenNetworks).values({ tokenId: coordinator.token.id, networkSlug: SLUG }).run();
+  const ownCoordinator = { authorization: `Bearer ${coordinator.raw}` };
+  const dump = () => JSON.stringify(['registrations', 'participants', 'audit_log'].map((name) => a.app.db.$client.prepare(`SELECT * FROM ${name} ORDER BY rowid`).all()));
+  const before = dump();
+  for (const [label, headers] of [['admin', a.auth], ['the meeting’s coordinator', ownCoordinator]] as const) {
+    const body = problem(t, await a.app.inject({ method: 'POST', url: `/api/v1/meetings/${mine.id}/registrations`, headers, payload: { participantId: foreign } }), 400, 'unknown-participant');
+    t.same(body.errors.map((e: { path: string }) => e.path), ['body.participantId'], label);
+    t.notOk(JSON.stringify(body).includes('Fremmed'), `${label}: nothing of the other network’s participant is shown`);
+  }
+  problem(t, await register(a, theirs.id, own!), 400, 'unknown-participant');
+  t.equal(dump(), before, 'nothing written');
+  t.match(await summaryOf(a, mine.id), { registered: 0, waitlisted: 0 });
+  t.match(await summaryOf(a, theirs.id), { registered: 0, waitlisted: 0 });
+  // Each network's own participant is welcome.
+  t.equal(ok(t, await register(a, mine.id, own!), 201).status, 'registered');
+  t.equal(ok(t, await register(a, theirs.id, foreign!), 201).status, 'registered');
+});
+
 t.test('registrationsForFeed: the active registrations of a participant, in date order', async (t) => {
   const a = await makeApp(t, { seed: true });
   const late = await meeting(a, { date: futureDate(90), capacity: 1 });
@@ -470,7 +497,7 @@ t.test('raising capacity promotes the waiting list at once', async (t) => {
   const m = (await as({ method: 'POST', url: '/api/v1/networks/kl-konsulentnetvaerk-2019-2020/meetings', payload: { title: 'Fremtidigt møde', date: '2099-03-03', startTime: '10:00', status: 'announced', capacity: 1 } })).json();
   const people = [];
   for (const name of ['Anne', 'Bo', 'Cecilie']) {
-    people.push((await as({ method: 'POST', url: '/api/v1/participants', payload: { name, email: `${name.toLowerCase()}@example.dk` } })).json());
+    people.push((await as({ method: 'POST', url: '/api/v1/networks/kl-konsulentnetvaerk-2019-2020/participants', payload: { name, email: `${name.toLowerCase()}@example.dk` } })).json());
   }
   const regs = [];
   for (const p of people) regs.push((await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/registrations`, payload: { participantId: p.id } })).json());

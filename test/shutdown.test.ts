@@ -152,7 +152,7 @@ t.test('SIGTERM under load: begun requests finish, exit 0, WAL checkpointed', as
     const name = `shutdown ${kind} #${n} ${randomUUID()}`;
     const [path, body] =
       table === 'venues'
-        ? ['/api/v1/venues', { name, city: 'Odense' }]
+        ? [`/api/v1/networks/${NETWORK}/venues`, { name, city: 'Odense' }]
         : [`/api/v1/networks/${NETWORK}/meetings`, { title: name, date: `2032-0${1 + (n % 9)}-15`, startTime: '10:00' }];
     const rec: Sent = { kind, table, name, started: performance.now(), result: 'failed', detail: '' };
     records.push(rec);
