@@ -12,7 +12,7 @@ const timestamps = {
 /**
  * The network a venue, speaker or participant belongs to: only that network's tokens (and admins) may change
  * it or see its private fields. Null only for records from before networks owned them that no network used
- * (migration 0006): admins see those and assign them.
+ * (migration 0006): only admins see and delete those.
  */
 const owningNetwork = () => text('network_slug').references((): AnySQLiteColumn => networks.slug, { onDelete: 'restrict' });
 

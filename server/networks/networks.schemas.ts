@@ -11,21 +11,21 @@ const organiserInput = z.strictObject({
 });
 
 const networkFields = z.strictObject({
-    slug: z.string().min(3).max(100).regex(SLUG_RE, 'lowercase letters, digits and single hyphens, e.g. kl-netvaerk-2019'),
-    name: name(200),
-    description: text(5000).optional(),
-    purpose: text(5000).optional(),
-    organiser: organiserInput.optional(),
-    seasonStart: dateString.nullable().optional(),
-    seasonEnd: dateString.nullable().optional(),
-    timeZone: timeZone.optional().describe('IANA zone for the network’s meetings (default Europe/Copenhagen)'),
-    standardMeetingMinutes: z.number().int().min(15).max(24 * 60).optional(),
-    defaultVenueId: z.string().min(1).max(64).nullable().optional().describe('One of the network’s own venues (create it under the network first)'),
-    signupOpens: localDateTime.nullable().optional().describe('Sign-up opens (local time in the network’s zone)'),
-    signupDeadline: localDateTime.nullable().optional().describe('Last moment to sign up (inclusive, local time in the network’s zone)'),
-    targetGroup: text(2000).optional(),
-    clusterMinSize: z.number().int().min(2).max(100).nullable().optional(),
-    clusterMaxSize: z.number().int().min(2).max(100).nullable().optional(),
+  slug: z.string().min(3).max(100).regex(SLUG_RE, 'lowercase letters, digits and single hyphens, e.g. kl-netvaerk-2019'),
+  name: name(200),
+  description: text(5000).optional(),
+  purpose: text(5000).optional(),
+  organiser: organiserInput.optional(),
+  seasonStart: dateString.nullable().optional(),
+  seasonEnd: dateString.nullable().optional(),
+  timeZone: timeZone.optional().describe('IANA zone for the network’s meetings (default Europe/Copenhagen)'),
+  standardMeetingMinutes: z.number().int().min(15).max(24 * 60).optional(),
+  defaultVenueId: z.string().min(1).max(64).nullable().optional().describe('One of the network’s own venues (create it under the network first)'),
+  signupOpens: localDateTime.nullable().optional().describe('Sign-up opens (local time in the network’s zone)'),
+  signupDeadline: localDateTime.nullable().optional().describe('Last moment to sign up (inclusive, local time in the network’s zone)'),
+  targetGroup: text(2000).optional(),
+  clusterMinSize: z.number().int().min(2).max(100).nullable().optional(),
+  clusterMaxSize: z.number().int().min(2).max(100).nullable().optional(),
 });
 
 /** A new network has no venues yet: its default venue is set with a PATCH once it has one. */

@@ -142,13 +142,10 @@ export function participantsRepository(db: Db, baseUrl: string) {
      * The person's records: the one addressed, and with `everywhere` (admins) every record with the same
      * e-mail address (case-insensitive) in any network.
      */
-    personRecords(id: string, everywhere: boolean): ParticipantRow[] {
+    personRecords(id: string, everywhere: boolean) {
       const row = getRow(id);
-      if (!everywhere) return [row];
-      return db
-        .select()
-        .from(participants)
-        .where(sql`lower(${participants.email}) = lower(${row.email})`)
+      return selectWithMunicipality()
+        .where(everywhere ? sql`lower(${participants.email}) = lower(${row.email})` : eq(participants.id, id))
         .orderBy(asc(participants.networkSlug), asc(participants.id))
         .all();
     },
@@ -157,7 +154,7 @@ export function participantsRepository(db: Db, baseUrl: string) {
     exportData(id: string, everywhere: boolean): ParticipantExport {
       const participant = get(id);
       const records = this.personRecords(id, everywhere);
-      const ids = records.map((r) => r.id);
+      const ids = records.map((r) => r.p.id);
       const regs = db
         .select({ r: registrations, m: meetings, t: tracks })
         .from(registrations)
@@ -179,11 +176,9 @@ export function participantsRepository(db: Db, baseUrl: string) {
         .where(inArray(proposalVotes.participantId, ids))
         .orderBy(asc(proposalVotes.createdAt), asc(proposalVotes.proposalId))
         .all();
-      const municipalityOf = (code: number | null) =>
-        code === null ? null : (db.select().from(municipalities).where(eq(municipalities.code, code)).get() ?? null);
       return {
         participant,
-        records: records.map((r) => toParticipant(r, municipalityOf(r.municipalityCode))),
+        records: records.map((r) => toParticipant(r.p, r.m)),
         registrations: regs.map(({ r, m, t }) => ({
           id: r.id,
           meeting: { id: m.id, networkSlug: m.networkSlug, title: m.title, date: m.date, startTime: m.startTime, timeZone: m.timeZone },
@@ -216,7 +211,7 @@ export function participantsRepository(db: Db, baseUrl: string) {
     erase(id: string, expected: Expected | undefined, everywhere: boolean): void {
       db.transaction(
         (tx) => {
-          const ids = this.personRecords(id, everywhere).map((r) => r.id);
+          const ids = this.personRecords(id, everywhere).map((r) => r.p.id);
           assertVersion(db, participants, participants.id, id, expected);
           const held = tx
             .selectDistinct({ meetingId: registrations.meetingId })
@@ -235,14 +230,6 @@ export function participantsRepository(db: Db, baseUrl: string) {
         },
         { behavior: 'immediate' },
       );
-    },
-
-    /** For references from a network's registrations, proposals and votes: another network's is unknown. */
-    assertInNetwork(id: string, slug: string, path: string): void {
-      const row = db.select({ slug: participants.networkSlug }).from(participants).where(eq(participants.id, id)).get();
-      if (!row || row.slug !== slug) {
-        throw badRequest('unknown-participant', `Network '${slug}' has no participant '${id}'`, [{ path, message: `not a participant of network '${slug}'` }]);
-      }
     },
   };
 }

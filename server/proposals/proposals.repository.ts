@@ -6,7 +6,6 @@ import type { Db } from '../../db/client.js';
 import {
   agendaItems,
   meetings,
-  participants,
   proposalVotes,
   themeProposals,
   themes,
@@ -19,6 +18,7 @@ import { newId, nowIso } from '../http/ids.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import { guardedUpdate } from '../http/preconditions.js';
 import { networksRepository } from '../networks/networks.repository.js';
+import { assertParticipantInNetwork } from '../participants/participant-network.js';
 import { hasStarted } from '../registrations/registration-window.js';
 import { publishedAgenda } from '../releases/published.js';
 import { themesRepository } from '../themes/themes.repository.js';
@@ -116,16 +116,6 @@ export function proposalsRepository(db: Db, baseUrl: string) {
     return { ...present([row], access)[0]!, version: row.version } as Proposal;
   };
 
-  /** Proposals and votes are made by the network's own participants; another network's is unknown here. */
-  function assertParticipant(participantId: string, slug: string): void {
-    const row = db.select({ slug: participants.networkSlug }).from(participants).where(eq(participants.id, participantId)).get();
-    if (!row || row.slug !== slug) {
-      throw badRequest('unknown-participant', `Network '${slug}' has no participant '${participantId}'`, [
-        { path: 'body.participantId', message: `not a participant of network '${slug}'` },
-      ]);
-    }
-  }
-
   return {
     getRow,
     get,
@@ -163,7 +153,7 @@ export function proposalsRepository(db: Db, baseUrl: string) {
 
     create(slug: string, input: ProposalCreate, access: DraftAccess, now: Date = new Date()): Proposal {
       networkRepo.getRow(slug);
-      assertParticipant(input.participantId, slug);
+      assertParticipantInNetwork(db, input.participantId, slug);
       if (input.meetingId) {
         const m = db.select().from(meetings).where(eq(meetings.id, input.meetingId)).get();
         if (!m || m.networkSlug !== slug || m.status === 'cancelled' || hasStarted(m, now)) {
@@ -194,7 +184,7 @@ export function proposalsRepository(db: Db, baseUrl: string) {
       return db.transaction(
         (tx) => {
           const proposal = getRow(id);
-          assertParticipant(participantId, proposal.networkSlug);
+          assertParticipantInNetwork(db, participantId, proposal.networkSlug);
           if (proposal.status !== 'open') throw conflict('proposal-closed', `Proposal '${id}' is ${proposal.status}: it takes no more votes`);
           const existing = tx
             .select()

@@ -19,6 +19,7 @@ import { newId, nowIso } from '../http/ids.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
+import { assertParticipantInNetwork } from '../participants/participant-network.js';
 import { publishedAgenda } from '../releases/published.js';
 import { toUtcString } from '../time/local-time.js';
 import { hasStarted, registrationClosesAt, registrationOpen } from './registration-window.js';
@@ -159,13 +160,7 @@ export function registrationsRepository(db: Db, baseUrl: string) {
       return db.transaction(
         (tx) => {
           const meeting = meetingRepo.getRow(meetingId);
-          // A network's meetings take its own participants; another network's is unknown here.
-          const participant = tx.select({ slug: participants.networkSlug }).from(participants).where(eq(participants.id, input.participantId)).get();
-          if (!participant || participant.slug !== meeting.networkSlug) {
-            throw badRequest('unknown-participant', `Network '${meeting.networkSlug}' has no participant '${input.participantId}'`, [
-              { path: 'body.participantId', message: `not a participant of network '${meeting.networkSlug}'` },
-            ]);
-          }
+          assertParticipantInNetwork(db, input.participantId, meeting.networkSlug);
           if (meeting.status !== 'announced') {
             throw conflict('meeting-not-announced', `Meeting '${meetingId}' is ${meeting.status}: registration needs an announced meeting`);
           }
