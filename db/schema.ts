@@ -1,6 +1,6 @@
 // The database tables (drizzle). Row types are inferred from here; migrations are generated from here.
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 const timestamps = {
   createdAt: text('created_at').notNull(),
@@ -229,9 +229,74 @@ export const feedEvents = sqliteTable(
     createdAt: text('created_at').notNull(),
     lastModified: text('last_modified').notNull(),
     cancelledAt: text('cancelled_at'),
+    /** 1 while the event is in what its meeting publishes now; 0 once gone (deleted, unreleased, back to draft). */
+    published: integer('published').notNull().default(0),
+    /** 0 for rows written before per-feed history existed: their feeds are worked out from the row itself once. */
+    scoped: integer('scoped').notNull().default(0),
+    /** Feed order: date, start time, meeting before items, UID. */
+    sortKey: text('sort_key').notNull().default(''),
+    /** The TZID the event is written with (its VTIMEZONE goes into every feed holding it); null = UTC. */
+    tzid: text('tzid'),
+    /** The VEVENT as rendered (folded lines, CRLF), without SEQUENCE, DTSTAMP and LAST-MODIFIED (set per feed). */
+    icsLive: text('ics_live'),
+    /** The same event as cancelled: STATUS:CANCELLED and "AFLYST: " before the summary. */
+    icsCancelled: text('ics_cancelled'),
   },
   (t) => [index('feed_events_network').on(t.networkSlug), index('feed_events_meeting').on(t.meetingId)],
 );
+
+/**
+ * Which events each feed (scope) holds and in what state: one row per scope and UID, kept after the event
+ * leaves the scope (`present` 0) so the feed goes on announcing it as cancelled for 30 days, with a SEQUENCE
+ * of its own that only grows. Scopes: `network:{slug}`, `meeting:{id}`, `meeting-items:{id}`, `track:{id}`,
+ * `theme:{slug}/{key}`, `cluster:{id}`, `personal:{participantId}`.
+ */
+export const feedScopeEvents = sqliteTable(
+  'feed_scope_events',
+  {
+    scope: text('scope').notNull(),
+    uid: text('uid').notNull(),
+    meetingId: text('meeting_id').notNull(),
+    sequence: integer('sequence').notNull(),
+    present: integer('present').notNull(),
+    /** When the event last entered, changed in or left this scope. */
+    changedAt: text('changed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.uid] }), index('feed_scope_events_meeting').on(t.meetingId)],
+);
+
+/**
+ * Work for the feed publisher, written by triggers in the same transaction as the change that causes it and
+ * drained right after: `meeting` (re-publish a meeting's events and their feeds), `personal`
+ * (`{meetingId} {participantId}`: a registration changed), `body` (rebuild one scope's feed body),
+ * `network` (rebuild the network-level feeds' headers).
+ */
+export const feedQueue = sqliteTable(
+  'feed_queue',
+  {
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key] })],
+);
+
+/** Each feed as served: the plain bytes and their gzip and brotli forms, built once per change. */
+export const feedBodies = sqliteTable('feed_bodies', {
+  scope: text('scope').primaryKey(),
+  etag: text('etag').notNull(),
+  lastModifiedMs: integer('last_modified_ms').notNull(),
+  /** When the next cancelled event drops out (ms), null when none will. */
+  expiresAtMs: integer('expires_at_ms'),
+  plain: blob('plain', { mode: 'buffer' }).notNull(),
+  gzip: blob('gzip', { mode: 'buffer' }).notNull(),
+  br: blob('br', { mode: 'buffer' }).notNull(),
+});
+
+/** Settings the stored feed fragments were rendered with (base URL, TTL, renderer version). */
+export const feedMeta = sqliteTable('feed_meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
 
 export const tokenRoles = ['admin', 'coordinator', 'reader'] as const;
 
@@ -311,6 +376,7 @@ export type ItemRow = typeof agendaItems.$inferSelect;
 export type TokenRow = typeof apiTokens.$inferSelect;
 export type ReleaseRow = typeof releases.$inferSelect;
 export type FeedEventRow = typeof feedEvents.$inferSelect;
+export type FeedScopeEventRow = typeof feedScopeEvents.$inferSelect;
 export type MeetingStatus = (typeof meetingStatuses)[number];
 export type ItemKind = (typeof itemKinds)[number];
 export type TokenRole = (typeof tokenRoles)[number];

@@ -1,7 +1,10 @@
 // `npm run check:feeds`: runs the real server on a scratch database, builds a network over the API that
 // exercises the feeds (parallel tracks, releases, a removed item, a cancelled meeting, text full of
 // commas, semicolons, newlines and æøå), then judges every kind of feed, for the seed network and the
-// built one, with ../shared/tools/ical-check/check.sh. Exits non-zero when any check fails.
+// built one, with ../shared/tools/ical-check/check.sh. Departures too: a track, theme, cluster and
+// personal feed each holding an event that left it (an item moved to another track, an item that lost the
+// theme, a meeting that left the cluster, a participant's track switch and cancelled registration), which
+// must stay there as STATUS:CANCELLED "AFLYST: …". Exits non-zero when any check fails.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -86,8 +89,75 @@ function api(base: string, token: string) {
   };
 }
 
+type Check = [label: string, path: string, expected: string[]];
+
+/**
+ * Events that leave a track, theme, cluster and personal feed after a subscriber has read them. Meetings in
+ * 2099 (registration is still open), one on the autumn daylight-saving change. Returns the feeds to check.
+ */
+async function buildDepartures(call: ReturnType<typeof api>, poll: (paths: string[]) => Promise<void>, slug: string): Promise<Check[]> {
+  // A cluster needs a member municipality; the network has no size bounds, so one will do.
+  await call('POST', `/networks/${slug}/members?override=true`, { municipalityCode: 101, contact: { name: 'Kontakt, København', email: 'k101@kommune.dk' } });
+  await call('PUT', `/networks/${slug}/clusters`, { clusters: [{ name: 'Klynge Hovedstaden; nord, syd', municipalityCodes: [101] }] });
+  const cluster = ((await call('GET', `/networks/${slug}/clusters`)).data as Json[])[0]!;
+  const clusterPath = new URL(cluster.feeds.meetings.https as string).pathname;
+
+  const day = await call('POST', `/networks/${slug}/meetings`, {
+    title: 'Afgange: spor, temaer; klynger',
+    date: '2099-10-25',
+    startTime: '10:00',
+    endTime: '16:00',
+    status: 'announced',
+    clusterId: cluster.id,
+  });
+  const trackA = await call('POST', `/meetings/${day.id}/tracks`, { name: 'Spor A, dagtilbud', sortOrder: 1 });
+  const trackB = await call('POST', `/meetings/${day.id}/tracks`, { name: 'Spor B; skole', sortOrder: 2 });
+  const item = (payload: Json) => call('POST', `/meetings/${day.id}/items`, payload);
+  await item({ startTime: '10:00', endTime: '10:30', title: 'Velkomst', kind: 'welcome', themes: ['trivsel'] });
+  const moved = await item({ trackId: trackA.id, startTime: '10:30', endTime: '12:00', title: 'Overgange, skole; dagtilbud', kind: 'workshop', themes: ['trivsel'] });
+  const unthemed = await item({ trackId: trackB.id, startTime: '12:00', endTime: '12:45', title: 'Læsning; skrivning, regning', kind: 'presentation', themes: ['trivsel', 'ledelse'] });
+  await item({ trackId: trackA.id, startTime: '12:00', endTime: '13:00', title: 'Leg og læring, 0-6 år', kind: 'discussion', themes: ['trivsel'] });
+  await call('POST', `/meetings/${day.id}/releases`, { note: 'Program' });
+  const leaving = await call('POST', `/networks/${slug}/meetings`, {
+    title: 'Klyngemøde, der forlader klyngen',
+    date: '2099-03-29',
+    startTime: '10:00',
+    endTime: '15:00',
+    status: 'announced',
+    clusterId: cluster.id,
+  });
+
+  const anne = await call('POST', `/networks/${slug}/participants`, { name: 'Anne Ærø', email: 'anne@example.dk' });
+  const personalPath = new URL(anne.feed.https as string).pathname;
+  const onTrackA = await call('POST', `/meetings/${day.id}/registrations`, { participantId: anne.id, trackId: trackA.id });
+  const inCluster = await call('POST', `/meetings/${leaving.id}/registrations`, { participantId: anne.id });
+
+  const trackPath = `/feeds/tracks/${trackA.id}.ics`;
+  const themePath = `/feeds/networks/${slug}/themes/ledelse.ics`;
+  // The subscriber reads every feed before the changes: what it saw must come back as cancelled.
+  await poll([trackPath, themePath, clusterPath, personalPath, `/feeds/tracks/${trackB.id}.ics`]);
+
+  await call('PATCH', `/items/${moved.id}`, { trackId: trackB.id });
+  await call('PATCH', `/items/${unthemed.id}`, { themes: ['trivsel'] });
+  await call('POST', `/meetings/${day.id}/releases`, { note: 'Overgange flyttet til spor B; læsning uden ledelsestema' });
+  await call('PATCH', `/meetings/${leaving.id}`, { clusterId: null });
+  await call('PATCH', `/registrations/${onTrackA.id}`, { trackId: trackB.id });
+  await call('DELETE', `/registrations/${inCluster.id}`);
+
+  return [
+    ['departure: track A (item moved out)', trackPath, ['STATUS:CANCELLED', 'SUMMARY:AFLYST: Overgange\\, skole\\; dagtilbud', 'SUMMARY:Leg og læring\\, 0-6 år']],
+    ['departure: theme (item lost it)', themePath, ['SUMMARY:AFLYST: Læsning\\; skrivning\\, regning']],
+    ['departure: cluster (meeting left)', clusterPath, ['SUMMARY:AFLYST: Klyngemøde\\, der forlader klyngen', 'SUMMARY:Afgange: spor\\, temaer\\; klynger']],
+    [
+      'departure: personal (track, registration)',
+      personalPath,
+      ['SUMMARY:AFLYST: Leg og læring\\, 0-6 år', 'SUMMARY:AFLYST: Klyngemøde\\, der forlader klyngen', 'SUMMARY:Overgange\\, skole\\; dagtilbud'],
+    ],
+  ];
+}
+
 /** Builds the data every feed kind needs; returns the feed paths to check, by label. */
-async function build(call: ReturnType<typeof api>, poll: (paths: string[]) => Promise<void>): Promise<[string, string, string[]][]> {
+async function build(call: ReturnType<typeof api>, poll: (paths: string[]) => Promise<void>): Promise<Check[]> {
   const tricky = 'Komma, semikolon; kolon: og "citat" – æøå ÆØÅ 🎉';
   const slug = 'feed-check-netvaerk';
   await call('POST', '/networks', {
@@ -147,6 +217,8 @@ async function build(call: ReturnType<typeof api>, poll: (paths: string[]) => Pr
   await seedItem({ trackId: seedTrack.id, startTime: '12:45', endTime: '16:00', title: 'Sparring på konkrete opgaver', kind: 'peer-sparring', themes: ['sparring'] });
   await call('POST', `/meetings/${seedMeeting.id}/releases`, {});
 
+  const departures = await buildDepartures(call, poll, slug);
+
   const cancelledTalk = 'SUMMARY:AFLYST: Oplæg: læsning\\, skrivning\\; regning';
   return [
     ['seed network', `/feeds/networks/${SEED_SLUG}.ics`, ['DTSTART;TZID=Europe/Copenhagen:20190911T100000', 'DTSTART;TZID=Europe/Copenhagen:20200116T100000']],
@@ -161,6 +233,7 @@ async function build(call: ReturnType<typeof api>, poll: (paths: string[]) => Pr
     ['built track A', `/feeds/tracks/${trackA.id}.ics`, ['LOCATION:Lokale 1\\, 2. sal\\, KL-huset\\; mødecenter']],
     ['built track B (removed item)', `/feeds/tracks/${trackB.id}.ics`, [cancelledTalk]],
     ['built theme', `/feeds/networks/${slug}/themes/ledelse.ics`, [cancelledTalk, 'SUMMARY:AFLYST: Oplæg\\, der aflyses']],
+    ...departures,
   ];
 }
 
@@ -214,7 +287,7 @@ async function main(): Promise<number> {
     rmSync(scratch, { recursive: true, force: true });
   }
   console.log('\n=== summary');
-  for (const r of results) console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.label.padEnd(34)} ${r.steps}`);
+  for (const r of results) console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.label.padEnd(42)} ${r.steps}`);
   const failed = results.filter((r) => !r.ok).length;
   console.log(`${results.length - failed} of ${results.length} feeds passed every check`);
   return failed === 0 && results.length > 0 ? 0 : 1;

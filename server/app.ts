@@ -17,8 +17,10 @@ import { etagPlugin } from './http/etag.js';
 import { hardeningPlugin } from './http/hardening.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { frameworkErrors, registerProblemHandlers } from './http/problem.js';
-import { personalFeedRoutes } from './feeds/personal-feeds.routes.js';
-import { feedRoutes } from './feeds/feeds.routes.js';
+import { feedCache, type FeedCache } from './feeds/feed-cache.js';
+import { feedDrainer } from './feeds/feed-drainer.js';
+import { feedPublisher, type FeedPublisher } from './feeds/feed-publisher.js';
+import { FEED_CACHE_CONTROL, feedRoutes, PERSONAL_CACHE_CONTROL } from './feeds/feeds.routes.js';
 import { apiRoutes } from './routes.js';
 import { loadTemplates, templatesFolder, type Template } from './templates/templates.js';
 
@@ -27,6 +29,7 @@ declare module 'fastify' {
     db: Db;
     config: Config;
     templates: Template[];
+    feeds: { publisher: FeedPublisher; cache: FeedCache };
   }
 }
 
@@ -97,19 +100,47 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(hardeningPlugin, { limits: config.limits, corsOrigins: config.corsOrigins });
-  await app.register(authPlugin, { authFailures: config.limits.authFailures });
-  await app.register(etagPlugin);
-  await app.register(idempotencyPlugin);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, async () => {
-    db.$client.prepare('SELECT 1').get();
-    return { status: 'ok' };
+  // Feeds: published on write (the publisher), served from prebuilt bytes (the cache). Work queued before
+  // this start (an upgrade, other settings, a crash between a write and its publication) is done now.
+  const cache: { current?: FeedCache } = {};
+  const publisher = feedPublisher(db, {
+    publicBaseUrl: config.publicBaseUrl,
+    feedTtlMinutes: config.feedTtlMinutes,
+    onBody: (scope, built) => cache.current?.update(scope, built),
   });
-  await app.register(apiRoutes, { prefix: '/api/v1' });
-  await app.register(feedRoutes);
-  await app.register(personalFeedRoutes);
+  const feeds = feedCache(publisher, {
+    maxBytes: config.feedCacheBytes,
+    cacheControl: (scope) => (scope.startsWith('personal:') ? PERSONAL_CACHE_CONTROL : FEED_CACHE_CONTROL),
+  });
+  cache.current = feeds;
+  publisher.checkSettings();
+  publisher.queueExpired();
+  publisher.drain();
+  const background = feedDrainer(publisher, app.log);
+  app.addHook('onClose', async () => background.stop());
+  app.decorate('feeds', { publisher, cache: feeds });
+
+  // The JSON API and its documentation, with the hooks only they need.
+  await app.register(async (api) => {
+    await api.register(swaggerUi, { routePrefix: '/docs' });
+    await api.register(hardeningPlugin, { limits: config.limits, corsOrigins: config.corsOrigins });
+    await api.register(authPlugin, { authFailures: config.limits.authFailures });
+    await api.register(etagPlugin);
+    await api.register(idempotencyPlugin);
+    // What a write changed in the feeds is published before the write is acknowledged; a rare large change
+    // (a network's organiser: every meeting) finishes in the background, entry by entry.
+    api.addHook('onSend', (request, _reply, payload, done) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD' && publisher.pending()) background.drainNow();
+      done(null, payload);
+    });
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    api.get('/healthz', { schema: { hide: true } }, async () => {
+      db.$client.prepare('SELECT 1').get();
+      return { status: 'ok' };
+    });
+    await api.register(apiRoutes, { prefix: '/api/v1' });
+  });
+  await app.register(feedRoutes, { publisher, cache: feeds, corsOrigins: config.corsOrigins });
   return app;
 }

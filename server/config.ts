@@ -13,6 +13,7 @@ const envSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FEED_TTL_MINUTES: z.coerce.number().int().min(5).max(10080).default(60),
+  FEED_CACHE_MB: z.coerce.number().int().min(1).max(65536).default(64),
   REQUIRE_IF_MATCH: z.enum(['true', 'false', '1', '0']).default('false'),
   CORS_ORIGINS: z.string().default(''),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
@@ -28,6 +29,8 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** How often calendar clients are told to refresh feeds (REFRESH-INTERVAL, X-PUBLISHED-TTL). */
   feedTtlMinutes: number;
+  /** Bytes of built feeds (plain + gzip + brotli) kept in memory, least recently used out first. */
+  feedCacheBytes: number;
   /** Refuse PATCH/DELETE without If-Match (428). */
   requireIfMatch: boolean;
   /** Origins allowed to call the API from browsers; empty = CORS off. */
@@ -58,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${hostForUrl}:${e.PORT}`).replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     feedTtlMinutes: e.FEED_TTL_MINUTES,
+    feedCacheBytes: e.FEED_CACHE_MB * 1024 * 1024,
     requireIfMatch: e.REQUIRE_IF_MATCH === 'true' || e.REQUIRE_IF_MATCH === '1',
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     limits: {
@@ -78,6 +82,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     publicBaseUrl: 'http://127.0.0.1:3000',
     logLevel: 'silent',
     feedTtlMinutes: 60,
+    feedCacheBytes: 64 * 1024 * 1024,
     requireIfMatch: false,
     corsOrigins: [],
     // Tests send thousands of requests from one address: limits are off unless a test sets them.

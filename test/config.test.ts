@@ -12,6 +12,7 @@ t.test('defaults', async (t) => {
     publicBaseUrl: 'http://127.0.0.1:3000',
     logLevel: 'info',
     feedTtlMinutes: 60,
+    feedCacheBytes: 64 * 1024 * 1024,
     seed: true,
   });
   // Empty strings count as unset.
@@ -28,6 +29,7 @@ t.test('values from the environment', async (t) => {
     PUBLIC_BASE_URL: 'https://netagenda.example.dk/',
     LOG_LEVEL: 'warn',
     FEED_TTL_MINUTES: '15',
+    FEED_CACHE_MB: '8',
   });
   t.match(c, {
     port: 8080,
@@ -36,6 +38,7 @@ t.test('values from the environment', async (t) => {
     publicBaseUrl: 'https://netagenda.example.dk',
     logLevel: 'warn',
     feedTtlMinutes: 15,
+    feedCacheBytes: 8 * 1024 * 1024,
   });
   t.equal(loadConfig({ PUBLIC_BASE_URL: 'http://localhost:3000/netagenda//' }).publicBaseUrl, 'http://localhost:3000/netagenda', 'trailing slashes dropped');
   t.equal(loadConfig({ PORT: '0' }).port, 0);
@@ -62,6 +65,7 @@ t.test('bad values throw a ConfigError naming the variable', async (t) => {
     [{ LOG_LEVEL: 'INFO' }, 'LOG_LEVEL'],
     [{ FEED_TTL_MINUTES: '1' }, 'FEED_TTL_MINUTES'],
     [{ FEED_TTL_MINUTES: 'hourly' }, 'FEED_TTL_MINUTES'],
+    [{ FEED_CACHE_MB: '0' }, 'FEED_CACHE_MB'],
   ];
   for (const [env, variable] of bad) {
     let caught: unknown;

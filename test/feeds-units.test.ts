@@ -1,23 +1,21 @@
 // The feed modules' plain functions: text safety, the sync plan (SEQUENCE rules), conditional requests,
-// rendering corner cases, the revision counter and the cache.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+// rendering corner cases, the scope plan, content codings, and the publisher with its cache.
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import ICAL from 'ical.js';
 import t from 'tap';
 import { closeDatabase, openDatabase } from '../db/client.js';
 import { seedIfEmpty } from '../db/seed.js';
 import { SEED_SLUG } from '../db/seed-data.js';
-import { feedEvents, meetings, type FeedEventRow } from '../db/schema.js';
-import { feedCache } from '../server/feeds/feed-cache.js';
+import { feedEvents, meetings, type FeedEventRow, type FeedScopeEventRow } from '../db/schema.js';
+import { chooseEncoding, feedCache, type ServedFeed } from '../server/feeds/feed-cache.js';
 import type { DesiredEvent, EventContent } from '../server/feeds/feed-content.js';
-import { CANCELLED_KEEP_MS, fingerprint, planSync, syncNetwork, type SyncChange } from '../server/feeds/feed-events.js';
+import { CANCELLED_KEEP_MS, fingerprint, planSync, type SyncChange } from '../server/feeds/feed-events.js';
 import { etagMatches, isNotModified } from '../server/feeds/feed-http.js';
-import { calendarPropertiesFirst, feedTzid, organizerEmail, renderFeed } from '../server/feeds/feed-render.js';
-import { revisionCounter } from '../server/feeds/feed-revision.js';
-import { feedModel, feedPath } from '../server/feeds/feed-scopes.js';
+import { feedPublisher } from '../server/feeds/feed-publisher.js';
+import { assembleFeed, eventTzid, feedTzid, organizerEmail, renderFragment, withScopeLines } from '../server/feeds/feed-render.js';
+import { feedPath, scopeKey, scopeOfKey } from '../server/feeds/feed-scopes.js';
+import { planScopes } from '../server/feeds/scope-plan.js';
 import { cleanText, escapeText, oneLine, paramText } from '../server/feeds/feed-text.js';
 
 const content = (over: Partial<EventContent> = {}): EventContent => ({
@@ -138,146 +136,149 @@ t.test('rendering corner cases', async (t) => {
   t.equal(feedTzid('UTC'), null);
   t.equal(feedTzid('Mars/Olympus_Mons'), null);
 
-  const row = (uid: string, c: EventContent, over: Partial<FeedEventRow> = {}): FeedEventRow => ({
-    uid,
-    kind: 'meeting',
-    networkSlug: 'net',
-    meetingId: 'mtg_1',
-    itemId: null,
-    trackId: null,
-    themeKeys: '[]',
-    sequence: 0,
-    fingerprint: 'x',
-    content: JSON.stringify(c),
-    createdAt: '2024-01-01T00:00:00.000Z',
-    lastModified: '2024-01-01T00:00:00.000Z',
-    cancelledAt: null,
-    ...over,
-  });
-  const rows = [
-    row('utc@x', content({ timeZone: 'UTC', title: 'I UTC' })),
-    row('faroe@x', content({ timeZone: 'Atlantic/Faeroe', date: '2024-07-01', title: 'Tórshavn' })),
-    row('ctl@x', content({ title: 'Styre\u0000tegn\u001b', description: 'a\u0007b', categories: ['x\u0001y'], geo: { lat: 55.4, lon: 10.4 } })),
+  const options = { publicBaseUrl: 'http://127.0.0.1:3000', feedTtlMinutes: 90 };
+  const events = [
+    { uid: 'utc@x', createdAt: '2024-01-01T00:00:00.000Z', content: content({ timeZone: 'UTC', title: 'I UTC' }) },
+    { uid: 'faroe@x', createdAt: '2024-01-01T00:00:00.000Z', content: content({ timeZone: 'Atlantic/Faeroe', date: '2024-07-01', title: 'Tórshavn' }) },
+    {
+      uid: 'ctl@x',
+      createdAt: '2024-01-01T00:00:00.000Z',
+      content: content({ title: 'Styre\u0000tegn\u001b', description: 'a\u0007b', categories: ['x\u0001y'], geo: { lat: 55.4, lon: 10.4 } }),
+    },
   ];
-  const now = Date.parse('2024-01-02T00:00:00.000Z');
-  const model = feedModel('/feeds/test.ics', { name: 'Test', description: 'Beskrivelse', changedAt: [] }, rows, now);
-  const text = renderFeed(model, { publicBaseUrl: 'http://127.0.0.1:3000', feedTtlMinutes: 90 });
+  const fragments = events.map((e, i) => withScopeLines(renderFragment(e, i === 2, options), i + 1, Date.parse('2024-01-02T00:00:00.000Z')));
+  t.notMatch(renderFragment(events[0]!, false, options), /^(SEQUENCE|DTSTAMP|LAST-MODIFIED):/m, 'per-feed lines are left out of the stored fragment');
+  t.match(fragments[1], /^BEGIN:VEVENT\r\nUID:faroe@x\r\nSEQUENCE:2\r\nDTSTAMP:20240102T000000Z\r\nLAST-MODIFIED:20240102T000000Z\r\n/);
+  const tzids = events.map((e) => eventTzid(e.content)).filter((z): z is string => z !== null);
+  t.same(tzids, ['Atlantic/Faroe', 'Europe/Copenhagen']);
+  const text = assembleFeed({ path: '/feeds/test.ics', name: 'Test', description: 'Beskrivelse' }, tzids, fragments, options);
   t.notMatch(text, /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/, 'no control characters');
-  t.match(text, /\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H30M\r\nX-PUBLISHED-TTL:PT1H30M\r\nBEGIN:VTIMEZONE\r\n/);
+  t.match(text, /\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H30M\r\nX-PUBLISHED-TTL:PT1H30M\r\nBEGIN:VTIMEZONE\r\n/, 'calendar properties before the first component');
   t.match(text, /\r\nDTSTART:20190911T100000Z\r\n/, 'a UTC meeting is written in UTC');
   t.match(text, /\r\nDTSTART;TZID=Atlantic\/Faroe:20240701T100000\r\n/);
   t.match(text, /\r\nTZID:Atlantic\/Faroe\r\n/);
+  t.match(text, /\r\nSOURCE;VALUE=URI:http:\/\/127\.0\.0\.1:3000\/feeds\/test\.ics\r\n/);
   const cal = new ICAL.Component(ICAL.parse(text));
-  const events = cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
-  t.equal(events.find((e) => e.uid === 'faroe@x')!.startDate.toJSDate().toISOString(), '2024-07-01T09:00:00.000Z');
-  t.equal(events.find((e) => e.uid === 'ctl@x')!.summary, 'Styretegn');
+  const parsed = cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+  t.equal(parsed.find((e) => e.uid === 'faroe@x')!.startDate.toJSDate().toISOString(), '2024-07-01T09:00:00.000Z');
+  t.equal(parsed.find((e) => e.uid === 'ctl@x')!.summary, 'AFLYST: Styretegn');
+  t.equal(parsed.find((e) => e.uid === 'ctl@x')!.component.getFirstPropertyValue('status'), 'CANCELLED');
+  t.equal(parsed.find((e) => e.uid === 'ctl@x')!.sequence, 3);
 
-  // An empty feed is still a valid calendar, calendar properties first.
-  const empty = renderFeed(feedModel('/feeds/empty.ics', { name: 'Tom', description: 'Tom', changedAt: ['2024-01-01T00:00:00.000Z'] }, [], now), {
-    publicBaseUrl: 'http://127.0.0.1:3000',
-    feedTtlMinutes: 60,
-  });
+  // A wall time that occurs twice (the autumn change) is written in UTC, as its first occurrence.
+  const twice = content({ date: '2024-10-27', startTime: '02:30', endTime: '03:30' });
+  t.equal(eventTzid(twice), null);
+  t.match(renderFragment({ uid: 'dst@x', createdAt: '2024-01-01T00:00:00.000Z', content: twice }, false, options), /\r\nDTSTART:20241027T003000Z\r\nDTEND:20241027T023000Z\r\n/);
+
+  // An empty feed is still a valid calendar; a personal feed (secret address) has no SOURCE.
+  const empty = assembleFeed({ path: null, name: 'Tom', description: 'Tom' }, [], [], { ...options, feedTtlMinutes: 60 });
   t.match(empty, /\r\nX-PUBLISHED-TTL:PT1H\r\nEND:VCALENDAR\r\n$/);
-  t.equal(calendarPropertiesFirst('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n'), 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n');
+  t.notMatch(empty, /SOURCE/);
 });
 
-t.test('feed model: cancelled events leave after 30 days, and that counts as a change', async (t) => {
-  const base = Date.parse('2024-03-01T00:00:00.000Z');
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const mk = (uid: string, lastModified: number, cancelled: boolean): FeedEventRow => ({
-    uid,
-    kind: 'meeting',
-    networkSlug: 'net',
-    meetingId: 'm',
-    itemId: null,
-    trackId: null,
-    themeKeys: '[]',
-    sequence: 1,
-    fingerprint: 'x',
-    content: JSON.stringify(content()),
-    createdAt: iso(base),
-    lastModified: iso(lastModified),
-    cancelledAt: cancelled ? iso(lastModified) : null,
-  });
-  const day = 24 * 3600 * 1000;
-  const rows = [mk('live', base, false), mk('recent', base + day, true), mk('old', base - 31 * day, true)];
-  const m = feedModel('/p', { name: 'n', description: 'd', changedAt: [undefined] }, rows, base + 2 * day);
-  t.same(m.events.map((e) => e.row.uid).sort(), ['live', 'recent']);
-  t.equal(m.expiresAt, base + day + CANCELLED_KEEP_MS);
-  t.equal(m.lastModifiedMs, base + day, 'newest change');
-  const later = feedModel('/p', { name: 'n', description: 'd', changedAt: [] }, rows, base + 32 * day);
-  t.same(later.events.map((e) => e.row.uid), ['live']);
-  t.equal(later.lastModifiedMs, base + day + CANCELLED_KEEP_MS, 'dropping out is the latest change');
-  t.equal(later.expiresAt, Infinity);
+t.test('scope plan: a feed keeps what leaves it as cancelled, with a SEQUENCE of its own that only grows', async (t) => {
+  const now = '2024-03-01T00:00:00.000Z';
+  const row = (scope: string, sequence: number, present: number): FeedScopeEventRow => ({ scope, uid: 'u', meetingId: 'm', sequence, present, changedAt: '2024-01-01T00:00:00.000Z' });
+  const event = (sequence: number, changed: boolean) => ({ uid: 'u', meetingId: 'm', sequence, changed });
+  t.same(planScopes(event(0, true), [], ['a', 'b'], now), [
+    { insert: { scope: 'a', uid: 'u', meetingId: 'm', sequence: 0, present: 1, changedAt: now } },
+    { insert: { scope: 'b', uid: 'u', meetingId: 'm', sequence: 0, present: 1, changedAt: now } },
+  ]);
+  t.same(planScopes(event(2, false), [row('a', 2, 1)], ['a'], now), [], 'nothing changed: nothing written');
+  t.same(planScopes(event(3, true), [row('a', 2, 1)], ['a'], now), [{ update: { scope: 'a', uid: 'u' }, set: { sequence: 3, present: 1, changedAt: now } }]);
+  // Left (a registration cancelled): the event did not change, the feed still announces a higher SEQUENCE.
+  t.same(planScopes(event(2, false), [row('p', 2, 1)], [], now), [{ update: { scope: 'p', uid: 'u' }, set: { sequence: 3, present: 0, changedAt: now } }]);
+  t.same(planScopes(event(5, true), [row('p', 3, 0)], [], now), [], 'already left: its cancellation stands');
+  // Back: higher than what the feed last showed, and never below the event's own.
+  t.same(planScopes(event(2, false), [row('p', 3, 0)], ['p'], now), [{ update: { scope: 'p', uid: 'u' }, set: { sequence: 4, present: 1, changedAt: now } }]);
+  t.same(planScopes(event(9, true), [row('p', 3, 0)], ['p'], now), [{ update: { scope: 'p', uid: 'u' }, set: { sequence: 9, present: 1, changedAt: now } }]);
+  t.same(scopeOfKey(scopeKey({ kind: 'theme', slug: 'n', key: 'k/x' })), { kind: 'theme', slug: 'n', key: 'k/x' });
+  for (const scope of [{ kind: 'network', slug: 'n' }, { kind: 'meeting', id: 'm', items: true }, { kind: 'track', id: 't' }, { kind: 'cluster', id: 'c' }, { kind: 'personal', participantId: 'p' }] as const) {
+    t.same(scopeOfKey(scopeKey(scope)), scope);
+  }
+  t.throws(() => scopeOfKey('nope:x'));
   t.equal(feedPath({ kind: 'meeting', id: 'x', items: false }), '/feeds/meetings/x.ics');
 });
 
-t.test('revision counter: own writes at once, other processes within a second', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'feeds-rev-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'rev.db');
-  const a = new Database(file);
-  a.pragma('journal_mode = WAL');
-  a.exec('CREATE TABLE x (v)');
-  const b = new Database(file);
-  t.teardown(() => {
-    a.close();
-    b.close();
-  });
-  let now = 0;
-  const revision = revisionCounter(a, () => now);
-  const r0 = revision();
-  t.equal(revision(), r0, 'stable while nothing changes');
-  a.prepare('INSERT INTO x VALUES (1)').run();
-  const r1 = revision();
-  t.ok(r1 > r0, 'own write');
-  b.prepare('INSERT INTO x VALUES (2)').run();
-  now = 500;
-  t.equal(revision(), r1, 'another connection’s write is seen within a second, not at once');
-  now = 1000;
-  t.ok(revision() > r1, 'seen after a second');
+t.test('content codings: brotli, then gzip, by q-value', async (t) => {
+  t.equal(chooseEncoding(undefined), 'identity');
+  t.equal(chooseEncoding(''), 'identity');
+  t.equal(chooseEncoding('gzip, deflate, br'), 'br');
+  t.equal(chooseEncoding('gzip'), 'gzip');
+  t.equal(chooseEncoding('br;q=0, gzip'), 'gzip');
+  t.equal(chooseEncoding('gzip;q=0.5, br;q=0.4'), 'gzip');
+  t.equal(chooseEncoding('*'), 'br');
+  t.equal(chooseEncoding('identity'), 'identity');
+  t.equal(chooseEncoding('x-gzip'), 'gzip');
+  t.equal(chooseEncoding('gzip;q=0, br;q=0'), 'identity');
+  t.equal(chooseEncoding('gzip;q=zz'), 'identity', 'a broken q-value refuses');
 });
 
-t.test('feed cache: renders once per change, serves hits, rebuilds when a cancellation expires', async (t) => {
+t.test('publisher and cache: built once per change, hits served from memory, cancellations drop after 30 days, bounded in bytes', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => closeDatabase(db));
   seedIfEmpty(db);
   let now = Date.now();
-  const cache = feedCache(db, { publicBaseUrl: 'http://x.test', feedTtlMinutes: 60, cacheControl: 'no-cache', clock: () => now, maxEntries: 2 });
-  const net = { kind: 'network', slug: SEED_SLUG } as const;
-  const first = cache.get(net);
+  const built: string[] = [];
+  const holder: { cache?: ReturnType<typeof feedCache> } = {};
+  const publisher = feedPublisher(db, {
+    publicBaseUrl: 'http://x.test',
+    feedTtlMinutes: 60,
+    clock: () => now,
+    onBody: (scope, b) => {
+      built.push(scope);
+      holder.cache?.update(scope, b);
+    },
+  });
+  publisher.checkSettings();
+  t.equal(publisher.drain(), false, 'everything published');
+  t.equal(publisher.pending(), false);
+  const cache = feedCache(publisher, { maxBytes: 64 * 1024, cacheControl: () => 'no-cache', clock: () => now });
+  holder.cache = cache;
+  const net = `network:${SEED_SLUG}`;
+  const first = cache.get(net) as ServedFeed;
   t.equal(cache.get(net), first);
-  t.match(cache.stats, { renders: 1, hits: 1, syncs: 1 });
+  t.match(cache.stats, { loads: 1, hits: 1, builds: 0 });
+  t.equal(first.variants.gzip.headers['content-encoding'], 'gzip');
+  t.equal(gunzipSync(first.variants.gzip.body).toString(), first.variants.identity.body.toString());
+  t.equal(brotliDecompressSync(first.variants.br.body).toString(), first.variants.identity.body.toString());
+  t.equal(new Set(first.etags).size, 3, 'one ETag per coding');
 
-  // A write that changes nothing visible: checked, not re-rendered.
+  // A write that changes nothing a feed shows queues nothing.
+  built.length = 0;
   db.update(meetings).set({ updatedAt: new Date().toISOString() }).run();
-  t.equal(cache.get(net), first);
-  t.match(cache.stats, { renders: 1, syncs: 2 });
+  t.equal(publisher.pending(), false);
 
-  // A meeting is deleted: cancelled, re-rendered; a month later it is gone.
-  const gone = db.select().from(meetings).limit(1).get()!;
+  // A meeting is deleted: the feeds holding it are rebuilt (only those), it is announced as cancelled.
+  const gone = db.select().from(meetings).where(eq(meetings.networkSlug, SEED_SLUG)).limit(1).get()!;
   db.delete(meetings).where(eq(meetings.id, gone.id)).run();
-  const cancelled = cache.get(net);
-  t.not(cancelled.etag, first.etag);
-  t.match(cancelled.body.toString(), /SUMMARY:AFLYST: /);
-  t.ok(cancelled.expiresAt < Infinity);
+  t.equal(publisher.pending(), true);
+  publisher.drain();
+  t.same(built.sort(), [`meeting-items:${gone.id}`, `meeting:${gone.id}`, net].sort());
+  const cancelled = cache.get(net) as ServedFeed;
+  t.not(cancelled.etags[0], first.etags[0]);
+  t.match(cancelled.variants.identity.body.toString(), /SUMMARY:AFLYST: /);
+  t.ok(cancelled.expiresAtMs < Infinity);
+  // 31 days later the poll builds it without the cancellation (in memory); the publisher stores it.
   now += CANCELLED_KEEP_MS + 1000;
-  const pruned = cache.get(net);
-  t.notMatch(pruned.body.toString(), /AFLYST/);
+  const pruned = cache.get(net) as ServedFeed;
+  t.notMatch(pruned.variants.identity.body.toString(), /AFLYST/);
   t.ok(pruned.lastModifiedMs > cancelled.lastModifiedMs, 'Last-Modified moves forward');
-  t.equal(cache.stats.renders, 3);
+  t.equal(cache.stats.builds, 1);
+  t.ok(publisher.queueExpired() >= 1);
+  publisher.drain();
+  t.equal(publisher.storedBody(net)!.etag, pruned.etags[0], 'stored as the poll built it');
 
-  // A bounded number of entries: the oldest goes first.
-  const theme = { kind: 'theme', slug: SEED_SLUG, key: 'aktuelt' } as const;
-  const meeting = { kind: 'meeting', id: db.select().from(meetings).limit(1).get()!.id, items: false } as const;
-  cache.get(theme);
-  cache.get(meeting);
-  const renders = cache.stats.renders;
-  cache.get(net);
-  t.equal(cache.stats.renders, renders + 1, 'evicted, so rendered again');
-  t.throws(() => cache.get({ kind: 'network', slug: 'nope' }), { message: "Network 'nope' does not exist" });
-  t.equal(syncNetwork(db, SEED_SLUG), 0, 'a second sync with no changes writes nothing');
-  t.ok(db.select().from(feedEvents).all().length >= 3);
+  // Bounded in bytes: least recently used out first.
+  const small = feedCache(publisher, { maxBytes: first.bytes + 10, cacheControl: () => 'no-cache', clock: () => now });
+  small.get(net);
+  small.get(`theme:${SEED_SLUG}/aktuelt`);
+  t.ok(small.bytes() <= first.bytes + 10);
+  t.equal(small.stats.evictions, 1);
+  t.match(small.get('network:nope'), { status: 404, detail: "Network 'nope' does not exist" });
+  t.match(cache.get('personal:nobody'), { status: 404 });
+  t.throws(() => cache.get('network:bad', () => { throw new Error('checked'); }), { message: 'checked' }, 'a key not known is checked first');
   cache.clear();
-  t.not(cache.get(net), pruned, 'cleared');
+  t.equal(cache.bytes(), 0);
+  t.ok(db.select().from(feedEvents).all().length >= 3);
 });

@@ -1,118 +1,158 @@
-// Rendered feeds, kept until the database changes. A poll with nothing changed costs a map lookup and
-// one cheap SQLite call; after a write the next poll syncs the feed's network and re-renders only when
-// the feed's events or header really changed (a no-op save keeps body, ETag and Last-Modified).
-import { createHash } from 'node:crypto';
-import type { Db } from '../../db/client.js';
-import { syncNetwork } from './feed-events.js';
-import { renderFeed, type RenderOptions } from './feed-render.js';
-import { feedPath, networksOfScope, selectFeed, type FeedScope } from './feed-scopes.js';
-import { revisionCounter } from './feed-revision.js';
+// Feeds as served: prebuilt bodies (plain, gzip, brotli) with their headers precomputed, in memory in an
+// LRU bounded in bytes. A poll is a map lookup and a header comparison; a miss reads the stored body
+// (written by the publisher when the feed changed). Nothing here writes to the database.
+import type { AppError } from '../http/errors.js';
+import type { BuiltFeed, FeedPublisher } from './feed-publisher.js';
 
-export interface CachedFeed {
-  /** The database revision this entry was last checked against. */
-  revision: number;
-  renderKey: string;
-  /** When a cancelled event drops out and the body must be rebuilt (ms). */
-  expiresAt: number;
+export type Encoding = 'identity' | 'gzip' | 'br';
+
+export interface Variant {
   body: Buffer;
   etag: string;
-  lastModifiedMs: number;
-  /** Headers of a 200 (with Content-Type) and of a 304 (without). */
+  /** Headers of a 200 and of a 304 (the same without Content-Type and Content-Encoding). */
   headers: Record<string, string>;
   notModifiedHeaders: Record<string, string>;
 }
 
-export interface FeedCacheOptions extends RenderOptions {
-  cacheControl: string;
-  maxEntries?: number;
+export interface ServedFeed {
+  scope: string;
+  lastModifiedMs: number;
+  expiresAtMs: number;
+  /** Every ETag this feed answers to (one per encoding). */
+  etags: string[];
+  variants: Record<Encoding, Variant>;
+  bytes: number;
+}
+
+export interface FeedCacheOptions {
+  /** Upper bound of the bytes held (plain + gzip + brotli of every feed kept). */
+  maxBytes: number;
+  /** Cache-Control per scope key. */
+  cacheControl: (scope: string) => string;
   clock?: () => number;
 }
 
-export const strongEtag = (body: Buffer): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+const ENCODED_ETAG: Record<Encoding, (etag: string) => string> = {
+  identity: (e) => e,
+  gzip: (e) => `${e.slice(0, -1)}-gz"`,
+  br: (e) => `${e.slice(0, -1)}-br"`,
+};
 
-export function feedCache(db: Db, options: FeedCacheOptions) {
-  const clock = options.clock ?? Date.now;
-  const revision = revisionCounter(db.$client, clock);
-  const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<string, CachedFeed>();
-  /** Network slug → revision at which its events were last synced. */
-  const synced = new Map<string, number>();
-  const stats = { hits: 0, checks: 0, renders: 0, syncs: 0 };
-
-  function store(key: string, entry: CachedFeed): CachedFeed {
-    entries.delete(key);
-    // Oldest first out; feeds are few (one per network, meeting, track and theme), this is a backstop.
-    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-    entries.set(key, entry);
-    return entry;
-  }
-
-  function rebuild(key: string, scope: FeedScope, previous: CachedFeed | undefined): CachedFeed {
-    const before = revision();
-    const stale = networksOfScope(db, scope).filter((slug) => synced.get(slug) !== before);
-    for (const slug of stale) {
-      syncNetwork(db, slug);
-      stats.syncs++;
-    }
-    // Our own writes to feed_events moved the revision: record the one after them.
-    const current = revision();
-    for (const slug of stale) synced.set(slug, current);
-
-    const now = clock();
-    const model = selectFeed(db, scope, now);
-    stats.checks++;
-    if (previous && previous.renderKey === model.renderKey) {
-      previous.revision = current;
-      previous.expiresAt = model.expiresAt;
-      return previous;
-    }
-    const body = Buffer.from(renderFeed(model, options), 'utf8');
-    stats.renders++;
-    const etag = strongEtag(body);
-    // Last-Modified only moves forward while the process lives, even if the data's clock says otherwise.
-    // A feed with nothing dated in it (e.g. a personal feed before any registration) is new as of now, not
-    // of 1970: otherwise every If-Modified-Since would answer 304.
-    let lastModifiedMs = model.lastModifiedMs || now;
-    if (previous && Math.floor(lastModifiedMs / 1000) <= Math.floor(previous.lastModifiedMs / 1000)) lastModifiedMs = now;
-    const validators = {
-      etag,
-      'last-modified': new Date(lastModifiedMs).toUTCString(),
-      'cache-control': options.cacheControl,
-    };
-    return store(key, {
-      revision: current,
-      renderKey: model.renderKey,
-      expiresAt: model.expiresAt,
+export function servedFeed(built: BuiltFeed, cacheControl: string): ServedFeed {
+  const lastModified = new Date(built.lastModifiedMs).toUTCString();
+  const variant = (encoding: Encoding, body: Buffer): Variant => {
+    const etag = ENCODED_ETAG[encoding](built.etag);
+    const validators = { etag, 'last-modified': lastModified, 'cache-control': cacheControl, vary: 'Accept-Encoding', 'x-content-type-options': 'nosniff' };
+    return {
       body,
       etag,
-      lastModifiedMs,
-      headers: { 'content-type': 'text/calendar; charset=utf-8', ...validators },
+      headers: {
+        'content-type': 'text/calendar; charset=utf-8',
+        ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+        ...validators,
+      },
       notModifiedHeaders: validators,
-    });
+    };
+  };
+  const variants = { identity: variant('identity', built.plain), gzip: variant('gzip', built.gzip), br: variant('br', built.br) };
+  return {
+    scope: built.scope,
+    lastModifiedMs: built.lastModifiedMs,
+    expiresAtMs: built.expiresAtMs ?? Infinity,
+    etags: Object.values(variants).map((v) => v.etag),
+    variants,
+    bytes: built.plain.length + built.gzip.length + built.br.length,
+  };
+}
+
+export function feedCache(publisher: FeedPublisher, options: FeedCacheOptions) {
+  const clock = options.clock ?? Date.now;
+  const entries = new Map<string, ServedFeed>();
+  let bytes = 0;
+  const stats = { hits: 0, loads: 0, builds: 0, evictions: 0 };
+
+  function remove(scope: string): void {
+    const e = entries.get(scope);
+    if (!e) return;
+    entries.delete(scope);
+    bytes -= e.bytes;
+  }
+
+  function put(feed: ServedFeed): ServedFeed {
+    remove(feed.scope);
+    // A feed larger than the whole budget is served but not kept.
+    if (feed.bytes > options.maxBytes) return feed;
+    while (bytes + feed.bytes > options.maxBytes) {
+      remove(entries.keys().next().value!);
+      stats.evictions++;
+    }
+    entries.set(feed.scope, feed);
+    bytes += feed.bytes;
+    return feed;
   }
 
   return {
     stats,
-    /** The feed, rendered at most once per change; throws a 404 AppError for an unknown scope. */
-    get(scope: FeedScope): CachedFeed {
-      const key = feedPath(scope);
-      const hit = entries.get(key);
-      if (hit && hit.revision === revision() && clock() < hit.expiresAt) {
+    bytes: () => bytes,
+    /** The feed of a scope, or the 404 it answers. */
+    get(scope: string, check: () => void = () => undefined): ServedFeed | AppError {
+      const now = clock();
+      const hit = entries.get(scope);
+      if (hit !== undefined && now < hit.expiresAtMs) {
         stats.hits++;
+        // Most recently used last: re-inserting moves it (Map keeps insertion order).
+        entries.delete(scope);
+        entries.set(scope, hit);
         return hit;
       }
-      try {
-        return rebuild(key, scope, hit);
-      } catch (err) {
-        entries.delete(key);
-        throw err;
+      // Not known here: is it a valid address at all? (throws a 400 when not)
+      if (hit === undefined) check();
+      const stored = publisher.storedBody(scope);
+      if (stored && (stored.expiresAtMs === null || now < stored.expiresAtMs)) {
+        stats.loads++;
+        return put(servedFeed(stored, options.cacheControl(scope)));
       }
+      // Never built, or a cancelled event has dropped out since: build it here, in memory only (the
+      // publisher stores it on its next round).
+      const built = publisher.buildBody(scope);
+      if (!('plain' in built)) return built;
+      stats.builds++;
+      return put(servedFeed(built, options.cacheControl(scope)));
+    },
+    /** The publisher wrote (or removed) a body: serve the new one from now on. */
+    update(scope: string, built: BuiltFeed | null): void {
+      if (built === null) remove(scope);
+      else if (entries.has(scope)) put(servedFeed(built, options.cacheControl(scope)));
     },
     clear(): void {
       entries.clear();
-      synced.clear();
+      bytes = 0;
     },
   };
 }
 
 export type FeedCache = ReturnType<typeof feedCache>;
+
+const preferences = new Map<string, Encoding>();
+/**
+ * The encoding to send for an Accept-Encoding header: brotli, then gzip, by the client's q-values
+ * (`q=0` refuses). Headers repeat from client to client, so each distinct one is parsed once.
+ */
+export function chooseEncoding(header: string | undefined): Encoding {
+  if (header === undefined || header === '') return 'identity';
+  let chosen = preferences.get(header);
+  if (chosen !== undefined) return chosen;
+  const q: Record<string, number> = {};
+  for (const part of header.toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const value = qParam ? Number(qParam.slice(2)) : 1;
+    if (name) q[name.trim()] = Number.isFinite(value) ? value : 0;
+  }
+  const weight = (name: string) => q[name] ?? q['*'] ?? 0;
+  const br = weight('br');
+  const gzip = Math.max(weight('gzip'), q['x-gzip'] ?? 0);
+  chosen = br > 0 && br >= gzip ? 'br' : gzip > 0 ? 'gzip' : 'identity';
+  if (preferences.size < 1000) preferences.set(header, chosen);
+  return chosen;
+}

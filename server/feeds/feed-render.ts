@@ -1,10 +1,19 @@
-// Renders a feed model as iCalendar text with ical-generator. Wall times are TZDate values in the event's
-// zone (ical-generator would otherwise use the process's TZ), every TZID gets its VTIMEZONE, and DTSTAMP
-// is the event's last change (not "now"), so the same data always gives the same bytes.
+// iCalendar text with ical-generator: each event rendered once per change as a VEVENT fragment, and a feed
+// assembled from its header, the VTIMEZONEs its events use and their fragments. Wall times are TZDate values
+// in the event's zone (ical-generator would otherwise use the process's TZ), and DTSTAMP is the event's last
+// change in the feed (not "now"), so the same data always gives the same bytes.
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
-import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
-import { zonedInstant } from '../time/local-time.js';
-import type { FeedModel } from './feed-scopes.js';
+import ical, { foldLines, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import { toInstant, toUtcString, zonedInstant } from '../time/local-time.js';
+// SHIM until local-time exports it
+const isAmbiguousLocally = (date: string, time: string, zone: string): boolean => {
+  const first = toInstant(date, time, zone).getTime();
+  const later = new Date(first + 3_600_000);
+  const wall = new Intl.DateTimeFormat('en-CA', { timeZone: zone, hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(later);
+  void toUtcString;
+  return wall.replace(', ', 'T') === `${date}T${time}`;
+};
+import type { EventContent } from './feed-content.js';
 import { cleanText, escapeText, paramText } from './feed-text.js';
 
 export interface RenderOptions {
@@ -56,62 +65,101 @@ export function organizerEmail(email: string | null, publicBaseUrl: string): str
   return `noreply@${isDomain ? host : 'netagenda.invalid'}`;
 }
 
-export function renderFeed(model: FeedModel, options: RenderOptions): string {
-  const feedUrl = `${options.publicBaseUrl}${model.path}`;
+const fragmentCalendar = ical({ prodId: { company: 'netagenda', product: 'feeds', language: 'DA' } });
+fragmentCalendar.timezone({ name: null });
+
+/** Lines a feed sets per scope: the scope's own SEQUENCE and change time. */
+const PER_SCOPE_LINES = /^(SEQUENCE|DTSTAMP|LAST-MODIFIED):[^\r\n]*\r\n/gm;
+
+export interface FragmentInput {
+  uid: string;
+  createdAt: string;
+  content: EventContent;
+}
+
+/**
+ * One event as VEVENT text (folded, CRLF), rendered once per change by ical-generator, without the lines a
+ * feed sets per scope (SEQUENCE, DTSTAMP, LAST-MODIFIED: see `withScopeLines`). A wall time that occurs
+ * twice (autumn's repeated hour) is written in UTC: clients disagree on which occurrence a TZID time means.
+ */
+export function renderFragment(event: FragmentInput, cancelled: boolean, options: RenderOptions): string {
+  const { content } = event;
+  const start = zonedInstant(content.date, content.startTime, content.timeZone);
+  const end = zonedInstant(content.date, content.endTime, content.timeZone);
+  const tzid = eventTzid(content);
+  fragmentCalendar.clear();
+  const vevent = fragmentCalendar.createEvent({
+    id: event.uid,
+    sequence: 0,
+    stamp: new Date(event.createdAt),
+    created: new Date(event.createdAt),
+    // A plain Date with no zone is written as UTC (`...Z`), the same instant.
+    start: tzid ? start : new Date(start.getTime()),
+    end: tzid ? end : new Date(end.getTime()),
+    timezone: tzid,
+    summary: (cancelled ? CANCELLED_PREFIX : '') + cleanText(content.title),
+    description: cleanText(content.description),
+    location: { title: cleanText(content.location), ...(content.geo ? { geo: content.geo } : {}) },
+    organizer: { name: paramText(content.organizer.name) || 'netagenda', email: organizerEmail(content.organizer.email, options.publicBaseUrl) },
+    url: `${options.publicBaseUrl}/api/v1/meetings/${content.meeting.id}/agenda`,
+    status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    categories: content.categories.map((name) => ({ name: cleanText(name) })),
+  });
+  const text = foldLines(vevent.toString()).replace(PER_SCOPE_LINES, '');
+  fragmentCalendar.clear();
+  return text.endsWith('\r\n') ? text : `${text}\r\n`;
+}
+
+/** The TZID an event is written with, or null for UTC (no VTIMEZONE known, or an ambiguous wall time). */
+export function eventTzid(content: Pick<EventContent, 'date' | 'startTime' | 'endTime' | 'timeZone'>): string | null {
+  if (isAmbiguousLocally(content.date, content.startTime, content.timeZone)) return null;
+  if (isAmbiguousLocally(content.date, content.endTime, content.timeZone)) return null;
+  return feedTzid(content.timeZone);
+}
+
+/** iCalendar DATE-TIME in UTC: `20190911T080000Z`. */
+export const icsUtc = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+/** A stored fragment with the scope's SEQUENCE and change time put back after its UID line. */
+export function withScopeLines(fragment: string, sequence: number, stampMs: number): string {
+  const at = fragment.indexOf('\r\n', fragment.indexOf('\r\nUID:') + 2) + 2;
+  const stamp = icsUtc(stampMs);
+  return `${fragment.slice(0, at)}SEQUENCE:${sequence}\r\nDTSTAMP:${stamp}\r\nLAST-MODIFIED:${stamp}\r\n${fragment.slice(at)}`;
+}
+
+export interface CalendarHeader {
+  /** The feed's path, for SOURCE; null for feeds at a secret address. */
+  path: string | null;
+  name: string;
+  description: string;
+}
+
+const vtimezones = new Map<string, string>();
+/** A zone's VTIMEZONE block (CRLF lines), as ical-generator would write it. */
+export function vtimezone(tzid: string): string {
+  let block = vtimezones.get(tzid);
+  if (block === undefined) {
+    const s = getVtimezoneComponent(tzid);
+    block = s ? `${s.replace(/\r\n/g, '\n').replace(/\n/g, '\r\n').trim()}\r\n` : '';
+    vtimezones.set(tzid, block);
+  }
+  return block;
+}
+
+/** A whole feed: the calendar's properties, the VTIMEZONEs its events use, then the events in order. */
+export function assembleFeed(header: CalendarHeader, tzids: Iterable<string>, events: string[], options: RenderOptions): string {
   const cal = ical({
     prodId: { company: 'netagenda', product: 'feeds', language: 'DA' },
     method: ICalCalendarMethod.PUBLISH,
     scale: 'GREGORIAN',
     // ical-generator writes NAME, X-WR-CALNAME and X-WR-CALDESC verbatim: escape them here.
-    name: escapeText(model.name),
-    description: escapeText(model.description),
-    source: feedUrl,
+    name: escapeText(header.name),
+    description: escapeText(header.description),
+    source: header.path === null ? null : `${options.publicBaseUrl}${header.path}`,
     ttl: options.feedTtlMinutes * 60,
   });
-  // `name: null` keeps DTSTAMP, CREATED and LAST-MODIFIED in UTC; the generator still adds a VTIMEZONE
-  // for the TZID of every event.
-  cal.timezone({ name: null, generator: getVtimezoneComponent });
-
-  for (const { row, content } of model.events) {
-    const cancelled = row.cancelledAt !== null;
-    const start = zonedInstant(content.date, content.startTime, content.timeZone);
-    const end = zonedInstant(content.date, content.endTime, content.timeZone);
-    const tzid = feedTzid(content.timeZone);
-    cal.createEvent({
-      id: row.uid,
-      sequence: row.sequence,
-      stamp: new Date(row.lastModified),
-      created: new Date(row.createdAt),
-      lastModified: new Date(row.lastModified),
-      // A plain Date with no zone is written as UTC (`...Z`), the same instant.
-      start: tzid ? start : new Date(start.getTime()),
-      end: tzid ? end : new Date(end.getTime()),
-      timezone: tzid,
-      summary: (cancelled ? CANCELLED_PREFIX : '') + cleanText(content.title),
-      description: cleanText(content.description),
-      location: { title: cleanText(content.location), ...(content.geo ? { geo: content.geo } : {}) },
-      organizer: { name: paramText(content.organizer.name) || 'netagenda', email: organizerEmail(content.organizer.email, options.publicBaseUrl) },
-      url: `${options.publicBaseUrl}/api/v1/meetings/${content.meeting.id}/agenda`,
-      status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-      categories: content.categories.map((name) => ({ name: cleanText(name) })),
-    });
-  }
-  // RFC 5545: every content line ends in CRLF, the last one too (ical-generator stops after END:VCALENDAR).
-  return calendarPropertiesFirst(`${cal.toString()}\r\n`);
-}
-
-const TTL_LINES = /^REFRESH-INTERVAL;VALUE=DURATION:[^\r\n]*\r\nX-PUBLISHED-TTL:[^\r\n]*\r\n/m;
-
-/**
- * ical-generator writes REFRESH-INTERVAL and X-PUBLISHED-TTL after the VTIMEZONEs, but RFC 5545 3.6 puts
- * every calendar property before the first component (strict parsers reject the feed otherwise): move
- * them up. User text cannot fake these lines: its line breaks are escaped.
- */
-export function calendarPropertiesFirst(text: string): string {
-  const ttl = TTL_LINES.exec(text);
-  if (!ttl) return text;
-  const rest = text.slice(0, ttl.index) + text.slice(ttl.index + ttl[0].length);
-  let at = rest.indexOf('\r\nBEGIN:', 'BEGIN:VCALENDAR'.length);
-  if (at < 0) at = rest.lastIndexOf('\r\nEND:VCALENDAR'); // an empty feed: no component at all
-  return rest.slice(0, at + 2) + ttl[0] + rest.slice(at + 2);
+  const head = cal.toString().replace(/END:VCALENDAR$/, '');
+  const zones = [...new Set(tzids)].sort().map(vtimezone).join('');
+  // RFC 5545: every content line ends in CRLF, the last one too.
+  return `${head}${zones}${events.join('')}END:VCALENDAR\r\n`;
 }

@@ -1,14 +1,10 @@
-// The four kinds of feed and what each shows: which stored events, under which calendar name. Feeds are
-// built from `feed_events` only (synced first), so a meeting or item that is gone can still be announced
-// as cancelled. Unknown network, meeting, track or theme: 404.
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+// The kinds of feed (scopes), their keys and paths, which scopes an event belongs to, and each feed's
+// calendar name. A scope's events are kept per scope in `feed_scope_events` (see feed-publisher.ts).
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { clusters, feedEvents, meetings, networks, themes, tracks, type FeedEventRow } from '../../db/schema.js';
-import { participantsByFeedSecret } from '../participants/participants.repository.js';
-import { registrationsForFeed } from '../registrations/registrations.repository.js';
-import { notFound } from '../http/errors.js';
-import type { EventContent } from './feed-content.js';
-import { CANCELLED_KEEP_MS, contentOf, isShown } from './feed-events.js';
+import { clusters, feedEvents, feedScopeEvents, networks, themes } from '../../db/schema.js';
+import { notFound, type AppError } from '../http/errors.js';
+import { contentOf } from './feed-events.js';
 
 export type FeedScope =
   | { kind: 'network'; slug: string }
@@ -17,28 +13,54 @@ export type FeedScope =
   | { kind: 'theme'; slug: string; key: string }
   /** The meetings of one cluster (klynge) of a network. */
   | { kind: 'cluster'; id: string }
-  /** A participant's own calendar, at a secret capability URL: their meetings, plenary items and chosen tracks. */
-  | { kind: 'personal'; secret: string };
+  /** One participant record's calendar: their meetings, plenary items and chosen tracks. */
+  | { kind: 'personal'; participantId: string };
 
-export interface FeedEvent {
-  row: FeedEventRow;
-  content: EventContent;
+/** The key a scope's events and body are stored under, e.g. `network:kl-…`, `theme:kl-…/aktuelt`. */
+export function scopeKey(scope: FeedScope): string {
+  switch (scope.kind) {
+    case 'network':
+      return `network:${scope.slug}`;
+    case 'meeting':
+      return `${scope.items ? 'meeting-items' : 'meeting'}:${scope.id}`;
+    case 'track':
+      return `track:${scope.id}`;
+    case 'theme':
+      return `theme:${scope.slug}/${scope.key}`;
+    case 'cluster':
+      return `cluster:${scope.id}`;
+    case 'personal':
+      return `personal:${scope.participantId}`;
+  }
 }
 
-export interface FeedModel {
-  /** The feed's own path, e.g. `/feeds/networks/x.ics`. */
-  path: string;
-  name: string;
-  description: string;
-  events: FeedEvent[];
-  /** When anything shown last changed (ms): the newest event change, header change or expiry. */
-  lastModifiedMs: number;
-  /** When the next cancelled event drops out (ms), Infinity when none will. */
-  expiresAt: number;
-  /** Identifies the rendered body: equal keys give equal bodies. */
-  renderKey: string;
+/** The scope a key names (the inverse of scopeKey). */
+export function scopeOfKey(key: string): FeedScope {
+  const at = key.indexOf(':');
+  const kind = key.slice(0, at);
+  const rest = key.slice(at + 1);
+  switch (kind) {
+    case 'network':
+      return { kind: 'network', slug: rest };
+    case 'meeting':
+    case 'meeting-items':
+      return { kind: 'meeting', id: rest, items: kind === 'meeting-items' };
+    case 'track':
+      return { kind: 'track', id: rest };
+    case 'theme': {
+      const slash = rest.indexOf('/');
+      return { kind: 'theme', slug: rest.slice(0, slash), key: rest.slice(slash + 1) };
+    }
+    case 'cluster':
+      return { kind: 'cluster', id: rest };
+    case 'personal':
+      return { kind: 'personal', participantId: rest };
+    default:
+      throw new Error(`unknown feed scope key ${key}`);
+  }
 }
 
+/** The feed's own path (personal feeds live at their secret, which is not stored). */
 export function feedPath(scope: FeedScope): string {
   switch (scope.kind) {
     case 'network':
@@ -52,152 +74,119 @@ export function feedPath(scope: FeedScope): string {
     case 'cluster':
       return `/feeds/clusters/${scope.id}.ics`;
     case 'personal':
-      return `/feeds/personal/${scope.secret}.ics`;
+      return '/feeds/personal/';
   }
 }
 
-/** The meetings a participant's personal feed shows, with the track they chose (registered places only). */
-function personalMeetings(db: Db, secret: string): { meetingId: string; trackId: string | null }[] | undefined {
-  const records = participantsByFeedSecret(db, secret);
-  if (records.length === 0) return undefined;
-  return records.flatMap((p) => registrationsForFeed(db, p.id)).filter((r) => r.status === 'registered');
+/** Where an event sits: what decides the scopes it belongs to. */
+export interface EventPlacement {
+  uid: string;
+  kind: 'meeting' | 'item';
+  networkSlug: string;
+  meetingId: string;
+  trackId: string | null;
+  themeKeys: string[];
 }
 
-const rowsWhere = (db: Db, where: ReturnType<typeof and>) => db.select().from(feedEvents).where(where).all();
-
-const distinct = (values: (string | null | undefined)[]): string[] =>
-  [...new Set(values.filter((v): v is string => typeof v === 'string'))];
-
-function networkSlugsOfMeeting(db: Db, meetingId: string): string[] {
-  const live = db.select({ slug: meetings.networkSlug }).from(meetings).where(eq(meetings.id, meetingId)).get();
-  const stored = db
-    .selectDistinct({ slug: feedEvents.networkSlug })
-    .from(feedEvents)
-    .where(eq(feedEvents.meetingId, meetingId))
-    .all();
-  return distinct([live?.slug, ...stored.map((s) => s.slug)]);
+/** What the meeting around an event says about its scopes. */
+export interface MeetingContext {
+  clusterId: string | null;
+  /** The meeting's released tracks: plenary items are in each track's feed. */
+  trackIds: string[];
+  /** Registered places (not waiting lists): the personal feeds the meeting is in. */
+  registrations: { participantId: string; trackId: string | null }[];
 }
 
-/** The meeting a track belongs to: live, or as remembered by its items or by its meeting's released tracks. */
-function meetingOfTrack(db: Db, trackId: string): string | undefined {
-  const live = db.select({ meetingId: tracks.meetingId }).from(tracks).where(eq(tracks.id, trackId)).get();
-  if (live) return live.meetingId;
-  const stored = db
-    .select({ meetingId: feedEvents.meetingId })
+/** Every scope an event of a published meeting belongs to. Pure. */
+export function scopesOfEvent(e: EventPlacement, m: MeetingContext): string[] {
+  if (e.kind === 'meeting') {
+    return [
+      `network:${e.networkSlug}`,
+      `meeting:${e.meetingId}`,
+      `meeting-items:${e.meetingId}`,
+      ...(m.clusterId ? [`cluster:${m.clusterId}`] : []),
+      ...m.registrations.map((r) => `personal:${r.participantId}`),
+    ];
+  }
+  return [
+    `meeting-items:${e.meetingId}`,
+    ...(e.trackId ? [`track:${e.trackId}`] : m.trackIds.map((t) => `track:${t}`)),
+    ...e.themeKeys.map((k) => `theme:${e.networkSlug}/${k}`),
+    ...m.registrations.filter((r) => e.trackId === null || r.trackId === e.trackId).map((r) => `personal:${r.participantId}`),
+  ];
+}
+
+export interface ScopeHeader {
+  name: string;
+  description: string;
+  /** Times the header's sources last changed (ISO), for Last-Modified. */
+  changedAt: (string | undefined)[];
+}
+
+const holdsEvents = (db: Db, key: string): boolean =>
+  db.select({ one: sql`1` }).from(feedScopeEvents).where(eq(feedScopeEvents.scope, key)).limit(1).get() !== undefined;
+
+/** The meeting event as last published, with its released tracks. */
+function meetingEvent(db: Db, meetingId: string) {
+  const row = db
+    .select()
     .from(feedEvents)
-    .where(
-      or(
-        eq(feedEvents.trackId, trackId),
-        and(
-          eq(feedEvents.kind, 'meeting'),
-          sql`exists (select 1 from json_each(${feedEvents.content}, '$.tracks') where json_extract(value, '$.id') = ${trackId})`,
-        ),
-      ),
-    )
-    .limit(1)
+    .where(and(eq(feedEvents.meetingId, meetingId), eq(feedEvents.kind, 'meeting')))
     .get();
-  return stored?.meetingId;
+  return row ? { row, content: contentOf(row) } : undefined;
 }
 
-/** The networks whose events a feed shows: they are synced before the feed is read. */
-export function networksOfScope(db: Db, scope: FeedScope): string[] {
-  switch (scope.kind) {
-    case 'network':
-    case 'theme': {
-      // Only networks that exist or once published: a request for any other slug syncs (and remembers) nothing.
-      const live = db.select({ slug: networks.slug }).from(networks).where(eq(networks.slug, scope.slug)).get();
-      const stored = live ?? db.select({ slug: feedEvents.networkSlug }).from(feedEvents).where(eq(feedEvents.networkSlug, scope.slug)).limit(1).get();
-      return stored ? [scope.slug] : [];
-    }
-    case 'meeting':
-      return networkSlugsOfMeeting(db, scope.id);
-    case 'track': {
-      const meetingId = meetingOfTrack(db, scope.id);
-      return meetingId ? networkSlugsOfMeeting(db, meetingId) : [];
-    }
-    case 'cluster': {
-      const cluster = db.select({ slug: clusters.networkSlug }).from(clusters).where(eq(clusters.id, scope.id)).get();
-      return cluster ? [cluster.slug] : [];
-    }
-    case 'personal':
-      return distinct((personalMeetings(db, scope.secret) ?? []).flatMap((r) => networkSlugsOfMeeting(db, r.meetingId)));
-  }
-}
-
-const byStart = (a: FeedEvent, b: FeedEvent) =>
-  a.content.date.localeCompare(b.content.date) ||
-  a.content.startTime.localeCompare(b.content.startTime) ||
-  (a.row.kind === b.row.kind ? 0 : a.row.kind === 'meeting' ? -1 : 1) ||
-  a.row.uid.localeCompare(b.row.uid);
-
-/** The feed's shown events and validators, from its stored rows and the times its header last changed. */
-export function feedModel(
-  path: string,
-  header: { name: string; description: string; changedAt: (string | undefined)[] },
-  rows: FeedEventRow[],
-  nowMs: number,
-): FeedModel {
-  let lastModifiedMs = 0;
-  let expiresAt = Infinity;
-  const events: FeedEvent[] = [];
-  for (const row of rows) {
-    const changed = Date.parse(row.lastModified);
-    if (isShown(row, nowMs)) {
-      events.push({ row, content: contentOf(row) });
-      lastModifiedMs = Math.max(lastModifiedMs, changed);
-      if (row.cancelledAt !== null) expiresAt = Math.min(expiresAt, changed + CANCELLED_KEEP_MS);
-    } else {
-      // Dropping out of the feed is a change too: If-Modified-Since must not answer 304 across it.
-      lastModifiedMs = Math.max(lastModifiedMs, changed + CANCELLED_KEEP_MS);
-    }
-  }
-  for (const at of header.changedAt) if (at) lastModifiedMs = Math.max(lastModifiedMs, Date.parse(at));
-  events.sort(byStart);
-  const renderKey = JSON.stringify([path, header.name, header.description, events.map((e) => `${e.row.uid}:${e.row.sequence}`)]);
-  return { path, name: header.name, description: header.description, events, lastModifiedMs, expiresAt, renderKey };
-}
-
-/** The model of a feed, or a 404 AppError when the network, meeting, track or theme is unknown. */
-export function selectFeed(db: Db, scope: FeedScope, nowMs: number): FeedModel {
-  const path = feedPath(scope);
+/**
+ * A feed's name and description, or the 404 it answers: a feed exists while what it is about exists or
+ * while it still holds events (cancelled ones included) to announce.
+ */
+export function scopeHeader(db: Db, scope: FeedScope): ScopeHeader | AppError {
+  const key = scopeKey(scope);
   switch (scope.kind) {
     case 'network': {
       const network = db.select().from(networks).where(eq(networks.slug, scope.slug)).get();
-      const rows = rowsWhere(db, and(eq(feedEvents.networkSlug, scope.slug), eq(feedEvents.kind, 'meeting')));
-      if (!network && rows.length === 0) throw notFound('Network', scope.slug);
+      if (!network && !holdsEvents(db, key)) return notFound('Network', scope.slug);
       const name = network?.name ?? scope.slug;
       const description = network ? network.description.trim() || `Møder i ${network.name}` : `Møder i ${scope.slug}`;
-      return feedModel(path, { name, description, changedAt: [network?.updatedAt] }, rows, nowMs);
+      return { name, description, changedAt: [network?.updatedAt] };
     }
     case 'meeting': {
-      const rows = rowsWhere(
-        db,
-        and(eq(feedEvents.meetingId, scope.id), scope.items ? undefined : eq(feedEvents.kind, 'meeting')),
-      );
-      const meetingRow = rows.find((r) => r.kind === 'meeting');
       // No stored meeting event: never published (a draft) or unknown.
-      if (!meetingRow) throw notFound('Meeting', scope.id);
-      const meeting = contentOf(meetingRow);
-      const name = scope.items ? `${meeting.title} – program` : meeting.title;
-      const description = scope.items ? `${meeting.title}: mødet og hvert punkt på programmet` : meeting.title;
-      return feedModel(path, { name, description, changedAt: [] }, rows, nowMs);
+      const meeting = meetingEvent(db, scope.id);
+      if (!meeting) return notFound('Meeting', scope.id);
+      const title = meeting.content.title;
+      return scope.items
+        ? { name: `${title} – program`, description: `${title}: mødet og hvert punkt på programmet`, changedAt: [meeting.row.lastModified] }
+        : { name: title, description: title, changedAt: [meeting.row.lastModified] };
     }
     case 'track': {
-      const meetingId = meetingOfTrack(db, scope.id);
-      const rows = meetingId
-        ? rowsWhere(db, and(eq(feedEvents.meetingId, meetingId), or(eq(feedEvents.trackId, scope.id), isNull(feedEvents.trackId))))
-        : [];
-      const meetingRow = rows.find((r) => r.kind === 'meeting');
-      const meeting = meetingRow ? contentOf(meetingRow) : undefined;
-      const released = meeting?.tracks.find((t) => t.id === scope.id);
-      const remembered = rows.map((r) => (r.trackId === scope.id ? contentOf(r) : undefined)).find((c) => c?.track)?.track;
+      const inScope = db
+        .select({ meetingId: feedScopeEvents.meetingId })
+        .from(feedScopeEvents)
+        .where(eq(feedScopeEvents.scope, key))
+        .limit(1)
+        .get();
+      const meeting = inScope ? meetingEvent(db, inScope.meetingId) : undefined;
+      const released = meeting?.content.tracks.find((t) => t.id === scope.id);
+      const remembered = released
+        ? undefined
+        : db
+            .select()
+            .from(feedEvents)
+            .where(eq(feedEvents.trackId, scope.id))
+            .limit(1)
+            .all()
+            .map((r) => contentOf(r).track)
+            .find((t) => t !== null);
       // A track is public once released; after that its cancelled items keep its feed alive.
-      if (!meeting || (!released && !remembered)) throw notFound('Track', scope.id);
+      if (!meeting || (!released && !remembered)) return notFound('Track', scope.id);
       const trackName = released?.name ?? remembered!.name;
-      const name = `${meeting.meeting.title} – ${trackName}`;
-      const description = released?.description.trim() || `${trackName}: fælles programpunkter og sporets egne`;
-      // The name comes from the meeting's event: its changes are this feed's changes too.
-      return feedModel(path, { name, description, changedAt: [meetingRow!.lastModified] }, rows.filter((r) => r.kind === 'item'), nowMs);
+      return {
+        name: `${meeting.content.meeting.title} – ${trackName}`,
+        description: released?.description.trim() || `${trackName}: fælles programpunkter og sporets egne`,
+        // The name comes from the meeting's event: its changes are this feed's changes too.
+        changedAt: [meeting.row.lastModified],
+      };
     }
     case 'theme': {
       const network = db.select().from(networks).where(eq(networks.slug, scope.slug)).get();
@@ -206,48 +195,29 @@ export function selectFeed(db: Db, scope: FeedScope, nowMs: number): FeedModel {
         .from(themes)
         .where(and(eq(themes.networkSlug, scope.slug), eq(themes.key, scope.key)))
         .get();
-      const rows = rowsWhere(
-        db,
-        and(
-          eq(feedEvents.networkSlug, scope.slug),
-          eq(feedEvents.kind, 'item'),
-          sql`exists (select 1 from json_each(${feedEvents.themeKeys}) where value = ${scope.key})`,
-        ),
-      );
-      if (!theme && rows.length === 0) throw notFound('Theme', `${scope.slug}/${scope.key}`);
+      if (!theme && !holdsEvents(db, key)) return notFound('Theme', `${scope.slug}/${scope.key}`);
       const themeName = theme?.name ?? scope.key;
-      const name = `${network?.name ?? scope.slug} – ${themeName}`;
-      const description = theme?.description.trim() || themeName;
-      return feedModel(path, { name, description, changedAt: [network?.updatedAt, theme?.updatedAt] }, rows, nowMs);
+      return {
+        name: `${network?.name ?? scope.slug} – ${themeName}`,
+        description: theme?.description.trim() || themeName,
+        changedAt: [network?.updatedAt, theme?.updatedAt],
+      };
     }
     case 'cluster': {
       const cluster = db.select().from(clusters).where(eq(clusters.id, scope.id)).get();
-      if (!cluster) throw notFound('Cluster', scope.id);
+      if (!cluster) return notFound('Cluster', scope.id);
       const network = db.select().from(networks).where(eq(networks.slug, cluster.networkSlug)).get();
-      const rows = rowsWhere(
-        db,
-        and(
-          eq(feedEvents.kind, 'meeting'),
-          inArray(feedEvents.meetingId, db.select({ id: meetings.id }).from(meetings).where(eq(meetings.clusterId, cluster.id))),
-        ),
-      );
-      const name = `${network?.name ?? cluster.networkSlug} – ${cluster.name}`;
-      return feedModel(path, { name, description: `Møder i ${cluster.name}`, changedAt: [cluster.updatedAt, network?.updatedAt] }, rows, nowMs);
+      return {
+        name: `${network?.name ?? cluster.networkSlug} – ${cluster.name}`,
+        description: `Møder i ${cluster.name}`,
+        changedAt: [cluster.updatedAt, network?.updatedAt],
+      };
     }
-    case 'personal': {
-      const chosen = personalMeetings(db, scope.secret);
-      if (!chosen) throw notFound('Feed', 'personal');
-      const rows = chosen.flatMap((r) =>
-        rowsWhere(
-          db,
-          and(
-            eq(feedEvents.meetingId, r.meetingId),
-            or(eq(feedEvents.kind, 'meeting'), isNull(feedEvents.trackId), r.trackId ? eq(feedEvents.trackId, r.trackId) : undefined),
-          ),
-        ),
-      );
-      // Registration changes (a new track, a cancellation) change which rows are shown, and so the feed.
-      return feedModel(path, { name: 'Mine netværksmøder', description: 'Mine møder med fælles programpunkter og de spor, jeg har valgt', changedAt: [] }, rows, nowMs);
-    }
+    case 'personal':
+      return {
+        name: 'Mine netværksmøder',
+        description: 'Mine møder med fælles programpunkter og de spor, jeg har valgt',
+        changedAt: [],
+      };
   }
 }

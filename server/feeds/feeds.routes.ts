@@ -1,67 +1,133 @@
 // Public iCalendar feeds, at the root (not under /api/v1): a network's meetings, one meeting (optionally
-// with its agenda items), one track, one theme, one cluster. Served from the feed cache with ETag/Last-Modified;
-// HEAD comes with every GET route.
+// with its agenda items), one track, one theme, one cluster, and a participant's personal feed at a secret
+// address. Registered outside the API's plugin context, so a poll runs none of the API's hooks (rate limit,
+// auth, idempotency, ETag of JSON): it is a cache lookup, a header comparison and prebuilt bytes, gzip or
+// brotli when the client accepts them. HEAD comes with every GET route.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AppError, notFound } from '../http/errors.js';
 import { problems } from '../http/problem.js';
 import { idParams } from '../http/route-kit.js';
 import { slugParams } from '../networks/networks.schemas.js';
+import { hashFeedSecret, participantsByFeedSecret } from '../participants/participants.repository.js';
 import { themeParams } from '../themes/themes.schemas.js';
-import { feedCache, type FeedCache } from './feed-cache.js';
+import { chooseEncoding, servedFeed, type FeedCache, type ServedFeed } from './feed-cache.js';
 import { isNotModified } from './feed-http.js';
-import type { FeedScope } from './feed-scopes.js';
+import type { FeedPublisher } from './feed-publisher.js';
 
 /** Shared caches may keep a feed for a minute; after that they revalidate (a cheap 304). */
 export const FEED_CACHE_CONTROL = 'public, max-age=60';
+/** Personal feeds hold personal data: shared caches keep out. */
+export const PERSONAL_CACHE_CONTROL = 'private, max-age=60';
 
 const tags = ['feeds'];
 /** Documented responses of every feed route. */
 export const feedResponses = {
-  200: { description: 'An iCalendar feed (RFC 5545)', content: { 'text/calendar': { schema: z.string() } } },
+  200: { description: 'An iCalendar feed (RFC 5545), gzip or brotli when accepted', content: { 'text/calendar': { schema: z.string() } } },
   304: z.undefined().describe('Not modified since the ETag or date the client sent'),
-  ...problems(404),
+  ...problems(400, 404),
 };
 const meetingQuery = z.object({
   items: z.enum(['0', '1', 'false', 'true']).optional().describe('`1`: each released agenda item as its own event'),
 });
+const secretParams = z.object({ secret: z.string().max(200) });
 
-// Handlers are synchronous: a poll is a map lookup and a header check, and skipping the promise
-// round-trip of an async handler is measurable at feed-poll rates.
-export function sendFeed(feeds: FeedCache, request: FastifyRequest, reply: FastifyReply, scope: FeedScope): void {
-  const feed = feeds.get(scope);
-  if (isNotModified(request.headers, feed.etag, feed.lastModifiedMs)) reply.code(304).headers(feed.notModifiedHeaders).send();
-  else reply.headers(feed.headers).send(feed.body);
+export interface FeedRouteOptions {
+  publisher: FeedPublisher;
+  cache: FeedCache;
+  corsOrigins: string[];
 }
 
-export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
-  const feeds = feedCache(app.db, {
-    publicBaseUrl: app.config.publicBaseUrl,
-    feedTtlMinutes: app.config.feedTtlMinutes,
-    cacheControl: FEED_CACHE_CONTROL,
-  });
+export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, { publisher, cache, corsOrigins }) => {
+  // Parameters are checked by hand, and only when the feed is not already known: a cached feed's key
+  // was valid when it was built.
+  app.setValidatorCompiler(() => (value) => ({ value }));
+  const allowed = new Set(corsOrigins);
 
+  function send(request: FastifyRequest, reply: FastifyReply, feed: ServedFeed): void {
+    const variant = feed.variants[chooseEncoding(request.headers['accept-encoding'])];
+    const origin = request.headers.origin;
+    if (origin !== undefined && allowed.has(origin)) {
+      reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'ETag, Location, Retry-After', vary: 'Origin, Accept-Encoding' });
+    }
+    if (isNotModified(request.headers, feed.etags, feed.lastModifiedMs)) reply.code(304).headers(variant.notModifiedHeaders).send();
+    else reply.headers(variant.headers).send(variant.body);
+  }
+
+  /** Serves a scope's feed; `check` validates the parameters when the feed is not in the cache. */
+  function serve(request: FastifyRequest, reply: FastifyReply, scope: string, check: () => void): void {
+    const found = cache.get(scope, check);
+    if (found instanceof AppError) throw found;
+    send(request, reply, found);
+  }
+  const parse = (schema: z.ZodType, value: unknown, where = 'params') => () => {
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      const errors = result.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+      throw new AppError(400, 'validation-failed', 'Validation failed', 'The request does not match the schema', { errors });
+    }
+  };
+
+  type P = Record<string, string>;
   app.get('/feeds/networks/:slug.ics', {
     schema: { tags, summary: 'Every announced or cancelled meeting of a network', params: slugParams, response: feedResponses },
-    handler: (req, reply) => sendFeed(feeds, req, reply, { kind: 'network', slug: req.params.slug }),
+    handler: (req, reply) => {
+      const p = req.params as P;
+      serve(req, reply, `network:${p.slug}`, parse(slugParams, p));
+    },
   });
   app.get('/feeds/meetings/:id.ics', {
     schema: { tags, summary: 'One meeting, optionally with each released agenda item', params: idParams, querystring: meetingQuery, response: feedResponses },
     handler: (req, reply) => {
-      const items = req.query.items === '1' || req.query.items === 'true';
-      return sendFeed(feeds, req, reply, { kind: 'meeting', id: req.params.id, items });
+      const p = req.params as P;
+      const items = (req.query as P).items;
+      const check = () => {
+        parse(idParams, p)();
+        parse(meetingQuery, req.query, 'querystring')();
+      };
+      serve(req, reply, `${items === '1' || items === 'true' ? 'meeting-items' : 'meeting'}:${p.id}`, check);
     },
   });
   app.get('/feeds/tracks/:id.ics', {
     schema: { tags, summary: 'A track: the meeting’s plenary items and the track’s own', params: idParams, response: feedResponses },
-    handler: (req, reply) => sendFeed(feeds, req, reply, { kind: 'track', id: req.params.id }),
+    handler: (req, reply) => {
+      const p = req.params as P;
+      serve(req, reply, `track:${p.id}`, parse(idParams, p));
+    },
   });
   app.get('/feeds/clusters/:id.ics', {
     schema: { tags, summary: 'The meetings of one cluster (klynge)', params: idParams, response: feedResponses },
-    handler: (req, reply) => sendFeed(feeds, req, reply, { kind: 'cluster', id: req.params.id }),
+    handler: (req, reply) => {
+      const p = req.params as P;
+      serve(req, reply, `cluster:${p.id}`, parse(idParams, p));
+    },
   });
   app.get('/feeds/networks/:slug/themes/:key.ics', {
     schema: { tags, summary: 'Every released item on a theme across the network’s meetings', params: themeParams, response: feedResponses },
-    handler: (req, reply) => sendFeed(feeds, req, reply, { kind: 'theme', slug: req.params.slug, key: req.params.key }),
+    handler: (req, reply) => {
+      const p = req.params as P;
+      serve(req, reply, `theme:${p.slug}/${p.key}`, parse(themeParams, p));
+    },
+  });
+  // A participant's personal calendar at a secret capability URL: the secret is masked in logs, rotating it
+  // makes the old URL 404, and shared caches keep out (personal data).
+  app.get('/feeds/personal/:secret.ics', {
+    schema: {
+      tags,
+      summary: 'A participant’s personal calendar: their meetings with plenary items and the tracks they chose',
+      params: secretParams,
+      response: feedResponses,
+    },
+    handler: (req, reply) => {
+      const { secret } = req.params as { secret: string };
+      parse(secretParams, req.params)();
+      const records = participantsByFeedSecret(app.db, secret);
+      if (records.length === 0) throw notFound('Feed', 'personal');
+      if (records.length === 1) return serve(req, reply, `personal:${records[0]!.id}`, () => undefined);
+      // One person's records in several networks (split by an upgrade) share the secret: one feed of them all.
+      const built = publisher.buildMerged(`personal-secret:${hashFeedSecret(secret)}`, records.map((r) => `personal:${r.id}`));
+      send(req, reply, servedFeed(built, PERSONAL_CACHE_CONTROL));
+    },
   });
 };

@@ -1,0 +1,406 @@
+// The feed publisher: turns queued changes (written by triggers in the writing transaction, see migration
+// 0007) into stored feed state. Per meeting it re-publishes the meeting's events (SEQUENCE, rendered VEVENT
+// fragments), updates which feeds (scopes) hold each event, and rebuilds the bodies of exactly the feeds
+// that changed: plain, gzip and brotli, stored in `feed_bodies`. Polls only read what this wrote.
+// Each queue entry is one short transaction, so a network-wide change never holds the write lock for long;
+// a crash between entries loses nothing (the entry stays queued until its work is committed).
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import type { Db } from '../../db/client.js';
+import type { FeedEventRow, FeedScopeEventRow } from '../../db/schema.js';
+import { AppError, notFound } from '../http/errors.js';
+import { nowIso } from '../http/ids.js';
+import { publishedAgenda } from '../releases/published.js';
+import { desiredEvents, type DesiredEvent } from './feed-content.js';
+import { CANCELLED_KEEP_MS, contentOf, planSync, themeKeysOf } from './feed-events.js';
+import { assembleFeed, eventTzid, renderFragment, withScopeLines, type RenderOptions } from './feed-render.js';
+import { feedPath, scopeHeader, scopeOfKey, scopesOfEvent, type MeetingContext, type ScopeHeader } from './feed-scopes.js';
+import { planScopes } from './scope-plan.js';
+
+/** Bump when the fragment or body format changes: stored fragments are then rendered again at start-up. */
+const RENDER_VERSION = 1;
+
+/** A feed ready to serve: its bytes in each encoding and its validators. */
+export interface BuiltFeed {
+  scope: string;
+  etag: string;
+  lastModifiedMs: number;
+  /** When the next cancelled event drops out (ms); null when none will. */
+  expiresAtMs: number | null;
+  plain: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+}
+
+export interface PublisherOptions extends RenderOptions {
+  clock?: () => number;
+  /** Told of every feed body written or removed (null), so caches can follow. */
+  onBody?: (scope: string, built: BuiltFeed | null) => void;
+}
+
+export const strongEtag = (body: Buffer): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+
+const sortKey = (d: { kind: string; uid: string }, c: { date: string; startTime: string }) =>
+  `${c.date}T${c.startTime}|${d.kind === 'meeting' ? 0 : 1}|${d.uid}`;
+
+const PRIORITY = `CASE kind WHEN 'meeting' THEN 0 WHEN 'personal' THEN 1 WHEN 'network' THEN 2 ELSE 3 END`;
+
+interface ScopeRowJoined {
+  uid: string;
+  sort_key: string;
+  sequence: number;
+  present: number;
+  changed_at: string;
+  cancelled_at: string | null;
+  last_modified: string;
+  tzid: string | null;
+  ics_live: string | null;
+  ics_cancelled: string | null;
+}
+
+export function feedPublisher(db: Db, options: PublisherOptions) {
+  const sqlite = db.$client;
+  const clock = options.clock ?? Date.now;
+  const nowString = () => (options.clock ? new Date(clock()).toISOString() : nowIso());
+
+  const q = {
+    pending: sqlite.prepare('SELECT EXISTS (SELECT 1 FROM feed_queue)').pluck(),
+    next: sqlite.prepare(`SELECT kind, key FROM feed_queue ORDER BY ${PRIORITY}, key LIMIT ?`),
+    done: sqlite.prepare('DELETE FROM feed_queue WHERE kind = ? AND key = ?'),
+    enqueue: sqlite.prepare('INSERT OR IGNORE INTO feed_queue (kind, key) VALUES (?, ?)'),
+    eventsOfMeeting: sqlite.prepare('SELECT * FROM feed_events WHERE meeting_id = ?'),
+    scopeRowsOfMeeting: sqlite.prepare('SELECT * FROM feed_scope_events WHERE meeting_id = ?'),
+    scopeRowsOfMeetingIn: sqlite.prepare('SELECT * FROM feed_scope_events WHERE meeting_id = ? AND scope = ?'),
+    insertScope: sqlite.prepare(
+      'INSERT INTO feed_scope_events (scope, uid, meeting_id, sequence, present, changed_at) VALUES (@scope, @uid, @meetingId, @sequence, @present, @changedAt)',
+    ),
+    updateScope: sqlite.prepare('UPDATE feed_scope_events SET sequence = ?, present = ?, changed_at = ? WHERE scope = ? AND uid = ?'),
+    meeting: sqlite.prepare('SELECT cluster_id AS clusterId FROM meetings WHERE id = ?'),
+    registered: sqlite.prepare(
+      "SELECT participant_id AS participantId, track_id AS trackId FROM registrations WHERE meeting_id = ? AND status = 'registered' ORDER BY participant_id",
+    ),
+    registration: sqlite.prepare(
+      "SELECT track_id AS trackId FROM registrations WHERE meeting_id = ? AND participant_id = ? AND status = 'registered'",
+    ),
+    participantExists: sqlite.prepare('SELECT EXISTS (SELECT 1 FROM participants WHERE id = ?)').pluck(),
+    scopeRows: sqlite.prepare(
+      `SELECT se.uid, se.sequence, se.present, se.changed_at, fe.cancelled_at, fe.last_modified, fe.tzid, fe.ics_live, fe.ics_cancelled
+       , fe.sort_key FROM feed_scope_events se JOIN feed_events fe ON fe.uid = se.uid WHERE se.scope = ? ORDER BY fe.sort_key`,
+    ),
+    body: sqlite.prepare('SELECT * FROM feed_bodies WHERE scope = ?'),
+    saveBody: sqlite.prepare(
+      `INSERT INTO feed_bodies (scope, etag, last_modified_ms, expires_at_ms, plain, gzip, br) VALUES (@scope, @etag, @lastModifiedMs, @expiresAtMs, @plain, @gzip, @br)
+       ON CONFLICT (scope) DO UPDATE SET etag = excluded.etag, last_modified_ms = excluded.last_modified_ms, expires_at_ms = excluded.expires_at_ms,
+       plain = excluded.plain, gzip = excluded.gzip, br = excluded.br`,
+    ),
+    dropBody: sqlite.prepare('DELETE FROM feed_bodies WHERE scope = ?'),
+    dropScope: sqlite.prepare('DELETE FROM feed_scope_events WHERE scope = ?'),
+    expired: sqlite.prepare('SELECT scope FROM feed_bodies WHERE expires_at_ms <= ?').pluck(),
+    networkScopes: sqlite.prepare(
+      `SELECT 'network:' || @slug UNION SELECT 'theme:' || network_slug || '/' || key FROM themes WHERE network_slug = @slug
+       UNION SELECT DISTINCT scope FROM feed_scope_events WHERE scope >= 'theme:' || @slug || '/' AND scope < 'theme:' || @slug || '0'
+       UNION SELECT 'cluster:' || id FROM clusters WHERE network_slug = @slug`,
+    ).pluck(),
+    meta: sqlite.prepare('SELECT value FROM feed_meta WHERE key = ?').pluck(),
+    setMeta: sqlite.prepare('INSERT INTO feed_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+  };
+
+  const immediate = <T>(fn: () => T): T => sqlite.transaction(fn).immediate();
+
+  function render(row: FeedEventRow): Pick<FeedEventRow, 'sortKey' | 'tzid' | 'icsLive' | 'icsCancelled'> {
+    const content = contentOf(row);
+    const input = { uid: row.uid, createdAt: row.createdAt, content };
+    return {
+      sortKey: sortKey(row, content),
+      tzid: eventTzid(content),
+      icsLive: renderFragment(input, row.cancelledAt !== null, options),
+      icsCancelled: renderFragment(input, true, options),
+    };
+  }
+
+  const rowOf = (r: Record<string, unknown>): FeedEventRow => ({
+    uid: r.uid as string,
+    kind: r.kind as 'meeting' | 'item',
+    networkSlug: r.network_slug as string,
+    meetingId: r.meeting_id as string,
+    itemId: r.item_id as string | null,
+    trackId: r.track_id as string | null,
+    themeKeys: r.theme_keys as string,
+    sequence: r.sequence as number,
+    fingerprint: r.fingerprint as string,
+    content: r.content as string,
+    createdAt: r.created_at as string,
+    lastModified: r.last_modified as string,
+    cancelledAt: r.cancelled_at as string | null,
+    published: r.published as number,
+    scoped: r.scoped as number,
+    sortKey: r.sort_key as string,
+    tzid: r.tzid as string | null,
+    icsLive: r.ics_live as string | null,
+    icsCancelled: r.ics_cancelled as string | null,
+  });
+  const scopeRowOf = (r: Record<string, unknown>): FeedScopeEventRow => ({
+    scope: r.scope as string,
+    uid: r.uid as string,
+    meetingId: r.meeting_id as string,
+    sequence: r.sequence as number,
+    present: r.present as number,
+    changedAt: r.changed_at as string,
+  });
+
+  const EVENT_COLUMNS = ['uid', 'kind', 'network_slug', 'meeting_id', 'item_id', 'track_id', 'theme_keys', 'sequence', 'fingerprint', 'content', 'created_at', 'last_modified', 'cancelled_at', 'published', 'scoped', 'sort_key', 'tzid', 'ics_live', 'ics_cancelled'];
+  const insertEvent = sqlite.prepare(`INSERT INTO feed_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`);
+  const updateEvent = sqlite.prepare(`UPDATE feed_events SET ${EVENT_COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE uid = ?`);
+  function writeEvent(row: FeedEventRow, insert: boolean): void {
+    const values = [row.kind, row.networkSlug, row.meetingId, row.itemId, row.trackId, row.themeKeys, row.sequence, row.fingerprint, row.content, row.createdAt, row.lastModified, row.cancelledAt, row.published, row.scoped, row.sortKey, row.tzid, row.icsLive, row.icsCancelled];
+    if (insert) insertEvent.run(row.uid, ...values);
+    else updateEvent.run(...values, row.uid);
+  }
+
+  function applyScopeChanges(changes: ReturnType<typeof planScopes>, touched: Set<string>): void {
+    for (const c of changes) {
+      if ('insert' in c) {
+        q.insertScope.run(c.insert);
+        touched.add(c.insert.scope);
+      } else {
+        q.updateScope.run(c.set.sequence, c.set.present, c.set.changedAt, c.update.scope, c.update.uid);
+        touched.add(c.update.scope);
+      }
+    }
+  }
+
+  /** Publishes one meeting again: its events, their fragments and the feeds holding them. Returns the feeds changed. */
+  function syncMeeting(meetingId: string, now: string): Set<string> {
+    const touched = new Set<string>();
+    const published = publishedAgenda(db, meetingId);
+    const desired: DesiredEvent[] = published ? desiredEvents(published) : [];
+    const before = new Map((q.eventsOfMeeting.all(meetingId) as Record<string, unknown>[]).map((r) => [r.uid as string, rowOf(r)]));
+    const after = new Map(before);
+    for (const c of planSync([...before.values()], desired, now)) {
+      if ('insert' in c) after.set(c.insert.uid, { ...c.insert });
+      else after.set(c.update, { ...after.get(c.update)!, ...c.set });
+    }
+    const live = published ? (q.meeting.get(meetingId) as { clusterId: string | null } | undefined) : undefined;
+    const storedMeeting = [...after.values()].find((r) => r.kind === 'meeting');
+    const context: MeetingContext = {
+      clusterId: live?.clusterId ?? null,
+      trackIds: published ? published.tracks.map((t) => t.id) : storedMeeting ? contentOf(storedMeeting).tracks.map((t) => t.id) : [],
+      registrations: published ? (q.registered.all(meetingId) as MeetingContext['registrations']) : [],
+    };
+    const desiredByUid = new Map(desired.map((d) => [d.uid, d]));
+    const scopeRows = new Map<string, FeedScopeEventRow[]>();
+    for (const r of q.scopeRowsOfMeeting.all(meetingId) as Record<string, unknown>[]) {
+      const row = scopeRowOf(r);
+      scopeRows.set(row.uid, [...(scopeRows.get(row.uid) ?? []), row]);
+    }
+
+    for (const [uid, row] of after) {
+      const old = before.get(uid);
+      const changed = !old || old.sequence !== row.sequence || old.cancelledAt !== row.cancelledAt;
+      let next = row;
+      if (changed || row.icsLive === null || row.icsCancelled === null) next = { ...next, ...render(row) };
+      if (next.scoped === 0) next = { ...next, scoped: 1 };
+      const placement = { uid, kind: row.kind, networkSlug: row.networkSlug, meetingId, trackId: row.trackId, themeKeys: themeKeysOf(row) };
+      let existing = scopeRows.get(uid) ?? [];
+      if (old && old.scoped === 0 && existing.length === 0) {
+        // A row from before per-feed history: the feeds it was in follow from where it sat.
+        const wasShown = old.cancelledAt === null || desiredByUid.get(uid)?.cancelled === true;
+        const seeded = scopesOfEvent({ ...placement, trackId: old.trackId, themeKeys: themeKeysOf(old) }, context).map(
+          (scope): FeedScopeEventRow => ({ scope, uid, meetingId, sequence: old.sequence, present: wasShown ? 1 : 0, changedAt: old.lastModified }),
+        );
+        for (const s of seeded) q.insertScope.run(s);
+        existing = seeded;
+      }
+      const scopes = desiredByUid.has(uid) ? scopesOfEvent(placement, context) : [];
+      applyScopeChanges(planScopes({ uid, meetingId, sequence: row.sequence, changed }, existing, scopes, now), touched);
+      if (!old || next !== old) writeEvent(next, !old);
+      // A fragment rendered again (other settings) changes every feed showing it.
+      if (old && next.icsLive !== old.icsLive) for (const s of existing) touched.add(s.scope);
+    }
+    // The meeting event names its track feeds: a change to it changes their headers.
+    const meetingRow = [...after.values()].find((r) => r.kind === 'meeting');
+    if (meetingRow && before.get(meetingRow.uid)?.sequence !== meetingRow.sequence) {
+      for (const t of context.trackIds) touched.add(`track:${t}`);
+    }
+    return touched;
+  }
+
+  /** A registration changed: the participant's feed takes in or lets go of the meeting's events. */
+  function syncPersonal(meetingId: string, participantId: string, now: string): Set<string> {
+    const touched = new Set<string>();
+    const scope = `personal:${participantId}`;
+    const reg = q.registration.get(meetingId, participantId) as { trackId: string | null } | undefined;
+    const existing = new Map<string, FeedScopeEventRow[]>();
+    for (const r of q.scopeRowsOfMeetingIn.all(meetingId, scope) as Record<string, unknown>[]) existing.set(r.uid as string, [scopeRowOf(r)]);
+    for (const r of q.eventsOfMeeting.all(meetingId) as Record<string, unknown>[]) {
+      const row = rowOf(r);
+      const wanted = row.published === 1 && reg !== undefined && (row.kind === 'meeting' || row.trackId === null || row.trackId === reg.trackId);
+      const changes = planScopes({ uid: row.uid, meetingId, sequence: row.sequence, changed: false }, existing.get(row.uid) ?? [], wanted ? [scope] : [], now);
+      applyScopeChanges(changes, touched);
+    }
+    touched.add(scope);
+    return touched;
+  }
+
+  /** The feed of a scope as it should be served now, built from stored fragments; the 404 when it is gone. Reads only. */
+  function buildBody(scopeKeyString: string): BuiltFeed | AppError {
+    const scope = scopeOfKey(scopeKeyString);
+    if (scope.kind === 'personal' && !q.participantExists.get(scope.participantId)) return notFound('Feed', 'personal');
+    const header = scopeHeader(db, scope);
+    if (header instanceof AppError) return header;
+    return assemble(scopeKeyString, { ...header, path: scope.kind === 'personal' ? null : feedPath(scope) }, [scopeKeyString]);
+  }
+
+  /** One feed of several personal scopes (one person's records in several networks). Reads only. */
+  function buildMerged(key: string, scopes: string[]): BuiltFeed {
+    return assemble(key, { ...(scopeHeader(db, { kind: 'personal', participantId: '' }) as ScopeHeader), path: null }, scopes);
+  }
+
+  function assemble(key: string, header: ScopeHeader & { path: string | null }, scopes: string[]): BuiltFeed {
+    const now = clock();
+    let lastModifiedMs = 0;
+    let expiresAtMs = Infinity;
+    const rows = scopes.flatMap((s) => q.scopeRows.all(s) as ScopeRowJoined[]);
+    if (scopes.length > 1) rows.sort((a, b) => (a.sort_key < b.sort_key ? -1 : a.sort_key > b.sort_key ? 1 : 0));
+    const events: string[] = [];
+    const tzids: string[] = [];
+    const seen = new Set<string>();
+    for (const r of rows) {
+      if (seen.has(r.uid)) continue;
+      seen.add(r.uid);
+      const live = r.present === 1 && r.cancelled_at === null;
+      const stampMs = Math.max(Date.parse(r.changed_at), Date.parse(r.last_modified));
+      if (!live) {
+        const dropAt = stampMs + CANCELLED_KEEP_MS;
+        // Dropping out of the feed is a change too: If-Modified-Since must not answer 304 across it.
+        if (dropAt <= now) {
+          lastModifiedMs = Math.max(lastModifiedMs, dropAt);
+          continue;
+        }
+        expiresAtMs = Math.min(expiresAtMs, dropAt);
+      }
+      const fragment = live ? r.ics_live : r.ics_cancelled;
+      if (fragment === null) continue; // not rendered yet: the publisher's queue holds it
+      events.push(withScopeLines(fragment, r.sequence, stampMs));
+      if (r.tzid) tzids.push(r.tzid);
+      lastModifiedMs = Math.max(lastModifiedMs, stampMs);
+    }
+    for (const at of header.changedAt) if (at) lastModifiedMs = Math.max(lastModifiedMs, Date.parse(at));
+    const plain = Buffer.from(assembleFeed(header, tzids, events, options), 'utf8');
+    return {
+      scope: key,
+      etag: strongEtag(plain),
+      // A feed with nothing dated in it is new as of now, not of 1970 (If-Modified-Since would answer 304).
+      lastModifiedMs: lastModifiedMs || now,
+      expiresAtMs: expiresAtMs === Infinity ? null : expiresAtMs,
+      plain,
+      gzip: gzipSync(plain, { level: 6 }),
+      br: brotliCompressSync(plain, {
+        params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: plain.length, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT },
+      }),
+    };
+  }
+
+  /** Builds and stores one scope's body (or removes it when the feed is gone). */
+  function publishBody(scope: string): void {
+    const built = buildBody(scope);
+    immediate(() => {
+      if (built instanceof AppError) {
+        q.dropBody.run(scope);
+        if (scope.startsWith('personal:')) q.dropScope.run(scope);
+      } else {
+        const previous = q.body.get(scope) as { etag: string; last_modified_ms: number } | undefined;
+        // Last-Modified only moves forward: a new body never claims to be older than the one it replaces.
+        if (previous && previous.etag !== built.etag && built.lastModifiedMs <= previous.last_modified_ms) {
+          built.lastModifiedMs = Math.max(clock(), previous.last_modified_ms + 1000);
+        }
+        if (previous?.etag === built.etag) built.lastModifiedMs = previous.last_modified_ms;
+        q.saveBody.run(built);
+      }
+      q.done.run('body', scope);
+    });
+    options.onBody?.(scope, built instanceof AppError ? null : built);
+  }
+
+  function processEntry(kind: string, key: string): void {
+    if (kind === 'body') return publishBody(key);
+    immediate(() => {
+      const now = nowString();
+      let touched: Set<string>;
+      if (kind === 'meeting') touched = syncMeeting(key, now);
+      else if (kind === 'personal') {
+        const [meetingId, participantId] = key.split(' ') as [string, string];
+        touched = syncPersonal(meetingId, participantId, now);
+      } else if (kind === 'network') touched = new Set(q.networkScopes.all({ slug: key }) as string[]);
+      else touched = new Set();
+      for (const scope of touched) q.enqueue.run('body', scope);
+      q.done.run(kind, key);
+    });
+  }
+
+  return {
+    /** Whether work is queued (one cheap query). */
+    pending: (): boolean => q.pending.get() === 1,
+    /**
+     * Works through the queue until it is empty or `budgetMs` has passed; returns whether work is left.
+     * Every entry is its own transaction.
+     */
+    drain(budgetMs = Infinity): boolean {
+      const until = budgetMs === Infinity ? Infinity : performance.now() + budgetMs;
+      for (;;) {
+        const batch = q.next.all(64) as { kind: string; key: string }[];
+        if (batch.length === 0) return false;
+        for (const e of batch) {
+          processEntry(e.kind, e.key);
+          if (performance.now() >= until) return q.pending.get() === 1;
+        }
+      }
+    },
+    /** Queues the feeds whose cancelled events have dropped out since they were built. */
+    queueExpired(): number {
+      const scopes = q.expired.all(clock()) as string[];
+      immediate(() => {
+        for (const s of scopes) q.enqueue.run('body', s);
+      });
+      return scopes.length;
+    },
+    /**
+     * Start-up: fragments rendered with other settings (base URL, renderer) are rendered again, and bodies
+     * built with another TTL are rebuilt. Only queues the work.
+     */
+    checkSettings(): void {
+      const fragments = JSON.stringify([RENDER_VERSION, options.publicBaseUrl]);
+      const bodies = JSON.stringify([RENDER_VERSION, options.publicBaseUrl, options.feedTtlMinutes]);
+      immediate(() => {
+        if (q.meta.get('fragments') !== fragments) {
+          sqlite.prepare('UPDATE feed_events SET ics_live = NULL, ics_cancelled = NULL').run();
+          sqlite.prepare("INSERT OR IGNORE INTO feed_queue (kind, key) SELECT DISTINCT 'meeting', meeting_id FROM feed_events").run();
+          q.setMeta.run('fragments', fragments);
+        }
+        if (q.meta.get('bodies') !== bodies) {
+          sqlite.prepare("INSERT OR IGNORE INTO feed_queue (kind, key) SELECT DISTINCT 'body', scope FROM feed_scope_events").run();
+          sqlite.prepare("INSERT OR IGNORE INTO feed_queue (kind, key) SELECT 'body', scope FROM feed_bodies").run();
+          q.setMeta.run('bodies', bodies);
+        }
+      });
+    },
+    buildBody,
+    buildMerged,
+    /** A stored body, if any. */
+    storedBody(scope: string): BuiltFeed | undefined {
+      const r = q.body.get(scope) as Record<string, unknown> | undefined;
+      if (!r) return undefined;
+      return {
+        scope,
+        etag: r.etag as string,
+        lastModifiedMs: r.last_modified_ms as number,
+        expiresAtMs: r.expires_at_ms as number | null,
+        plain: r.plain as Buffer,
+        gzip: r.gzip as Buffer,
+        br: r.br as Buffer,
+      };
+    },
+  };
+}
+
+export type FeedPublisher = ReturnType<typeof feedPublisher>;
