@@ -36,6 +36,8 @@ declare module 'fastify' {
 /** Replaces secret path segments (personal feed tokens) with a placeholder. */
 export const maskSecrets = (url: string): string => url.replace(/(\/feeds\/personal\/)[^/?#.]+/g, '$1[redacted]');
 
+const logsEveryPoll = (level: string) => level === 'debug' || level === 'trace';
+
 export interface BuildOptions {
   /** Where logs go (default stdout); tests capture them. */
   logStream?: NodeJS.WritableStream;
@@ -61,6 +63,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
               }),
             },
           },
+    // Calendar apps poll feeds all day: an access-log line per poll would cost more than the poll itself.
+    // Feed polls are logged at debug and trace only (errors are logged at every level).
+    disableRequestLogging: (req: { url?: string }) => !logsEveryPoll(config.logLevel) && (req.url ?? '').startsWith('/feeds/'),
     bodyLimit: 64 * 1024,
     // Slow or stuck clients cannot hold connections forever.
     connectionTimeout: 60_000,

@@ -102,4 +102,15 @@ t.test('logs never contain Authorization headers or raw tokens', async (t) => {
   t.notOk(logged.includes(raw), 'no raw token');
   t.notOk(/bearer/i.test(logged), 'no Authorization header');
   t.notOk(logged.includes('abcdefsecret123'), 'no secret from a capability URL');
+  t.notOk(logged.includes('/feeds/'), 'feed polls are not access-logged at info');
+
+  // At debug level feed polls are logged too, with the secret masked.
+  const debugStream = new PassThrough();
+  let debugLogged = '';
+  debugStream.on('data', (c: Buffer) => (debugLogged += c.toString()));
+  const debugApp = await buildApp(testConfig({ logLevel: 'debug' }), { logStream: debugStream });
+  t.teardown(() => debugApp.close());
+  await debugApp.inject({ url: '/feeds/personal/abcdefsecret123.ics' });
+  t.ok(debugLogged.includes('/feeds/personal/[redacted]'), 'the poll is logged');
+  t.notOk(debugLogged.includes('abcdefsecret123'), 'without its secret');
 });
