@@ -1,7 +1,7 @@
 // Builds the whole service as a Fastify instance. Never listens: server/main.ts does that.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -65,7 +65,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
           },
     // Calendar apps poll feeds all day: an access-log line per poll would cost more than the poll itself.
     // Feed polls are logged at debug and trace only (errors are logged at every level).
-    disableRequestLogging: (req: { url?: string }) => !logsEveryPoll(config.logLevel) && (req.url ?? '').startsWith('/feeds/'),
+    logController: new LogController({
+      disableRequestLogging: (req: { url?: string }) => !logsEveryPoll(config.logLevel) && (req.url ?? '').startsWith('/feeds/'),
+    }),
     bodyLimit: 64 * 1024,
     // Slow or stuck clients cannot hold connections forever.
     connectionTimeout: 60_000,

@@ -82,6 +82,7 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
     registration: sqlite.prepare(
       "SELECT track_id AS trackId FROM registrations WHERE meeting_id = ? AND participant_id = ? AND status = 'registered'",
     ),
+    setCancelledForm: sqlite.prepare('UPDATE feed_events SET ics_cancelled = ? WHERE uid = ?'),
     participantExists: sqlite.prepare('SELECT EXISTS (SELECT 1 FROM participants WHERE id = ?)').pluck(),
     scopeRows: sqlite.prepare(
       `SELECT se.uid, se.sequence, se.present, se.changed_at, fe.cancelled_at, fe.last_modified, fe.tzid, fe.ics_live, fe.ics_cancelled
@@ -107,15 +108,17 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
 
   const immediate = <T>(fn: () => T): T => sqlite.transaction(fn).immediate();
 
-  function render(row: FeedEventRow): Pick<FeedEventRow, 'sortKey' | 'tzid' | 'icsLive' | 'icsCancelled'> {
+  /** Renders an event's live fragment (and its feed order and TZID); the cancelled form is rendered when a feed needs it. */
+  function render(row: FeedEventRow): FeedEventRow {
     const content = contentOf(row);
     const input = { uid: row.uid, createdAt: row.createdAt, content };
-    return {
-      sortKey: sortKey(row, content),
-      tzid: eventTzid(content),
-      icsLive: renderFragment(input, row.cancelledAt !== null, options),
-      icsCancelled: renderFragment(input, true, options),
-    };
+    return { ...row, sortKey: sortKey(row, content), tzid: eventTzid(content), icsLive: renderFragment(input, row.cancelledAt !== null, options), icsCancelled: null };
+  }
+
+  /** The event as a cancellation, for the feeds it has left (the live form already is one for a cancelled event). */
+  function cancelledForm(row: FeedEventRow): string {
+    if (row.cancelledAt !== null && row.icsLive !== null) return row.icsLive;
+    return renderFragment({ uid: row.uid, createdAt: row.createdAt, content: contentOf(row) }, true, options);
   }
 
   const rowOf = (r: Record<string, unknown>): FeedEventRow => ({
@@ -197,8 +200,7 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
     for (const [uid, row] of after) {
       const old = before.get(uid);
       const changed = !old || old.sequence !== row.sequence || old.cancelledAt !== row.cancelledAt;
-      let next = row;
-      if (changed || row.icsLive === null || row.icsCancelled === null) next = { ...next, ...render(row) };
+      let next = changed || row.icsLive === null ? render(row) : row;
       if (next.scoped === 0) next = { ...next, scoped: 1 };
       const placement = { uid, kind: row.kind, networkSlug: row.networkSlug, meetingId, trackId: row.trackId, themeKeys: themeKeysOf(row) };
       let existing = scopeRows.get(uid) ?? [];
@@ -212,10 +214,17 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
         existing = seeded;
       }
       const scopes = desiredByUid.has(uid) ? scopesOfEvent(placement, context) : [];
-      applyScopeChanges(planScopes({ uid, meetingId, sequence: row.sequence, changed }, existing, scopes, now), touched);
-      if (!old || next !== old) writeEvent(next, !old);
-      // A fragment rendered again (other settings) changes every feed showing it.
-      if (old && next.icsLive !== old.icsLive) for (const s of existing) touched.add(s.scope);
+      const changes = planScopes({ uid, meetingId, sequence: row.sequence, changed }, existing, scopes, now);
+      applyScopeChanges(changes, touched);
+      // Shown as cancelled somewhere (it left a feed): the cancelled form must exist.
+      const present = new Map(existing.map((r) => [r.scope, r.present]));
+      for (const c of changes) if ('update' in c) present.set(c.update.scope, c.set.present);
+      if (next.icsCancelled === null && [...present.values()].includes(0)) next = { ...next, icsCancelled: cancelledForm(next) };
+      if (!old || next !== old) {
+        writeEvent(next, !old);
+        // A fragment rendered again (a change, other settings) changes every feed showing it.
+        for (const r of existing) touched.add(r.scope);
+      }
     }
     // The meeting event names its track feeds: a change to it changes their headers.
     const meetingRow = [...after.values()].find((r) => r.kind === 'meeting');
@@ -237,6 +246,7 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
       const wanted = row.published === 1 && reg !== undefined && (row.kind === 'meeting' || row.trackId === null || row.trackId === reg.trackId);
       const changes = planScopes({ uid: row.uid, meetingId, sequence: row.sequence, changed: false }, existing.get(row.uid) ?? [], wanted ? [scope] : [], now);
       applyScopeChanges(changes, touched);
+      if (row.icsCancelled === null && changes.some((c) => 'update' in c && c.set.present === 0)) q.setCancelledForm.run(cancelledForm(row), row.uid);
     }
     touched.add(scope);
     return touched;
@@ -279,7 +289,8 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
         }
         expiresAtMs = Math.min(expiresAtMs, dropAt);
       }
-      const fragment = live ? r.ics_live : r.ics_cancelled;
+      // A cancelled event's live form is already its cancellation.
+      const fragment = r.present === 1 ? r.ics_live : r.ics_cancelled;
       if (fragment === null) continue; // not rendered yet: the publisher's queue holds it
       events.push(withScopeLines(fragment, r.sequence, stampMs));
       if (r.tzid) tzids.push(r.tzid);
