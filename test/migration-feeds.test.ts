@@ -2,7 +2,7 @@
 // (migrations 0000–0006) and feed events as the previous release stored them: live events, a removed item
 // and a deleted meeting announced as cancelled inside their 30 days, a cancelled meeting, and a cancellation
 // older than 30 days. After the upgrade every feed shows the same UIDs with no lower SEQUENCE.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,7 +11,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import ICAL from 'ical.js';
 import t from 'tap';
 import { registerAuditFunctions } from '../db/audit-context.js';
-import { migrationsFolder, type Db } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import * as schema from '../db/schema.js';
 import { buildApp } from '../server/app.js';
 import { hashToken } from '../server/auth/tokens.js';
@@ -21,19 +21,10 @@ import { planSync } from '../server/feeds/feed-events.js';
 import { publishedAgenda } from '../server/releases/published.js';
 import { diffSnapshots } from '../server/releases/release-diff.js';
 import type { Snapshot } from '../server/releases/snapshot.js';
+import { previousMigrations } from './previous-schema.js';
 
 const PREVIOUS = 7; // migrations 0000–0006: feeds were built when polled
 
-function previousMigrations(dir: string): string {
-  const src = migrationsFolder();
-  const out = join(dir, 'migrations');
-  mkdirSync(join(out, 'meta'), { recursive: true });
-  const journal = JSON.parse(readFileSync(join(src, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.slice(0, PREVIOUS);
-  writeFileSync(join(out, 'meta/_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries) copyFileSync(join(src, `${e.tag}.sql`), join(out, `${e.tag}.sql`));
-  return out;
-}
 
 const SECRET = 'personligFeedHemmelighed_0123456789abc';
 const DAY = 86_400_000;
@@ -48,27 +39,18 @@ function previousSync(sqlite: Database.Database, slug: string, at: number): void
     const p = publishedAgenda(db, id);
     return p ? desiredEvents(p) : [];
   });
-  const existing = (sqlite.prepare('SELECT * FROM feed_events WHERE network_slug = ?').all(slug) as Record<string, unknown>[]).map((r) => ({
-    uid: r.uid as string,
-    kind: r.kind as 'meeting' | 'item',
-    networkSlug: r.network_slug as string,
-    meetingId: r.meeting_id as string,
-    itemId: r.item_id as string | null,
-    trackId: r.track_id as string | null,
-    themeKeys: r.theme_keys as string,
-    sequence: r.sequence as number,
-    fingerprint: r.fingerprint as string,
-    content: r.content as string,
-    createdAt: r.created_at as string,
-    lastModified: r.last_modified as string,
-    cancelledAt: r.cancelled_at as string | null,
-    published: 1,
-    scoped: 0,
-    sortKey: '',
-    tzid: null,
-    icsLive: null,
-    icsCancelled: null,
-  }));
+  // The previous schema's columns, read as the row type with the new columns at their defaults.
+  const existing = (sqlite.prepare(`SELECT ${OLD_COLUMNS.join(', ')} FROM feed_events WHERE network_slug = ?`).all(slug) as Record<string, unknown>[]).map(
+    (r): schema.FeedEventRow => ({
+      ...(Object.fromEntries(OLD_COLUMNS.map((c) => [c.replace(/_(\w)/g, (_, x: string) => x.toUpperCase()), r[c]])) as Pick<schema.FeedEventRow, 'uid'>),
+      published: 1,
+      scoped: 0,
+      sortKey: '',
+      tzid: null,
+      icsLive: null,
+      icsCancelled: null,
+    }) as schema.FeedEventRow,
+  );
   for (const c of planSync(existing, desired, iso(at))) {
     if ('insert' in c) {
       const row = c.insert as unknown as Record<string, unknown>;
@@ -179,7 +161,7 @@ t.test('migration 0007 keeps every UID and SEQUENCE, and the cancellations in fl
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'old.db');
   const now = Date.now();
-  const old = buildPrevious(file, previousMigrations(dir), now);
+  const old = buildPrevious(file, previousMigrations(dir, PREVIOUS), now);
   const oldByUid = new Map(old.map((r) => [r.uid, r]));
   t.equal(oldByUid.get('mtg_4@netagenda')?.cancelled_at !== null, true, 'the old database holds an expired cancellation');
   t.equal(oldByUid.get('itm_fjernet@netagenda')?.cancelled_at !== null, true, 'and a recent one');

@@ -1,7 +1,7 @@
 // Migration 0006 on a database built with the previous schema (migrations 0000–0005): two networks sharing a
 // venue and a speaker, one participant registered in both. Nothing is lost, the network that used a record
 // first keeps its id, the other gets a copy, and each network's tokens see only their own.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,28 +9,16 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import t from 'tap';
 import { registerAuditFunctions } from '../db/audit-context.js';
-import { migrationsFolder } from '../db/client.js';
 import { tokenNetworks } from '../db/schema.js';
 import { buildApp } from '../server/app.js';
 import { createToken, hashToken } from '../server/auth/tokens.js';
 import { testConfig } from '../server/config.js';
 import { diffSnapshots } from '../server/releases/release-diff.js';
 import type { Snapshot } from '../server/releases/snapshot.js';
+import { previousMigrations } from './previous-schema.js';
 
 const PREVIOUS = 6; // migrations 0000–0005: the schema before networks owned venues, speakers and participants
 
-/** A folder with only the previous migrations, so the old schema can be built as it was. */
-function previousMigrations(dir: string): string {
-  const src = migrationsFolder();
-  const out = join(dir, 'migrations');
-  mkdirSync(join(out, 'meta'), { recursive: true });
-  const journal = JSON.parse(readFileSync(join(src, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.slice(0, PREVIOUS);
-  writeFileSync(join(out, 'meta/_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries) copyFileSync(join(src, `${e.tag}.sql`), join(out, `${e.tag}.sql`));
-  t.equal(readdirSync(out).filter((f) => f.endsWith('.sql')).length, PREVIOUS);
-  return out;
-}
 
 const SECRET = 'personligFeedHemmelighed_0123456789abc';
 const venue = { id: 'ven_delt', name: 'Odense Rådhus', streetAddress: 'Flakhaven 2', postalCode: '5000', city: 'Odense C', latitude: 55.3959, longitude: 10.3883 };
@@ -133,7 +121,7 @@ t.test('migration 0006 splits shared records per network and loses nothing', asy
   const dir = mkdtempSync(join(tmpdir(), 'netagenda-m6-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'old.db');
-  buildPrevious(file, previousMigrations(dir));
+  buildPrevious(file, previousMigrations(dir, PREVIOUS));
 
   const app = await buildApp(testConfig({ databasePath: file }));
   t.teardown(() => app.close());

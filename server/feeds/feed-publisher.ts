@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Db } from '../../db/client.js';
-import type { FeedEventRow, FeedScopeEventRow } from '../../db/schema.js';
+import { and, eq } from 'drizzle-orm';
+import { feedEvents, feedScopeEvents, type FeedEventRow, type FeedScopeEventRow } from '../../db/schema.js';
 import { AppError, notFound } from '../http/errors.js';
 import { nowIso } from '../http/ids.js';
 import { publishedAgenda } from '../releases/published.js';
@@ -68,12 +69,6 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
     next: sqlite.prepare(`SELECT kind, key FROM feed_queue ORDER BY ${PRIORITY}, key LIMIT ?`),
     done: sqlite.prepare('DELETE FROM feed_queue WHERE kind = ? AND key = ?'),
     enqueue: sqlite.prepare('INSERT OR IGNORE INTO feed_queue (kind, key) VALUES (?, ?)'),
-    eventsOfMeeting: sqlite.prepare('SELECT * FROM feed_events WHERE meeting_id = ?'),
-    scopeRowsOfMeeting: sqlite.prepare('SELECT * FROM feed_scope_events WHERE meeting_id = ?'),
-    scopeRowsOfMeetingIn: sqlite.prepare('SELECT * FROM feed_scope_events WHERE meeting_id = ? AND scope = ?'),
-    insertScope: sqlite.prepare(
-      'INSERT INTO feed_scope_events (scope, uid, meeting_id, sequence, present, changed_at) VALUES (@scope, @uid, @meetingId, @sequence, @present, @changedAt)',
-    ),
     updateScope: sqlite.prepare('UPDATE feed_scope_events SET sequence = ?, present = ?, changed_at = ? WHERE scope = ? AND uid = ?'),
     meeting: sqlite.prepare('SELECT cluster_id AS clusterId FROM meetings WHERE id = ?'),
     registered: sqlite.prepare(
@@ -121,49 +116,17 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
     return renderFragment({ uid: row.uid, createdAt: row.createdAt, content: contentOf(row) }, true, options);
   }
 
-  const rowOf = (r: Record<string, unknown>): FeedEventRow => ({
-    uid: r.uid as string,
-    kind: r.kind as 'meeting' | 'item',
-    networkSlug: r.network_slug as string,
-    meetingId: r.meeting_id as string,
-    itemId: r.item_id as string | null,
-    trackId: r.track_id as string | null,
-    themeKeys: r.theme_keys as string,
-    sequence: r.sequence as number,
-    fingerprint: r.fingerprint as string,
-    content: r.content as string,
-    createdAt: r.created_at as string,
-    lastModified: r.last_modified as string,
-    cancelledAt: r.cancelled_at as string | null,
-    published: r.published as number,
-    scoped: r.scoped as number,
-    sortKey: r.sort_key as string,
-    tzid: r.tzid as string | null,
-    icsLive: r.ics_live as string | null,
-    icsCancelled: r.ics_cancelled as string | null,
-  });
-  const scopeRowOf = (r: Record<string, unknown>): FeedScopeEventRow => ({
-    scope: r.scope as string,
-    uid: r.uid as string,
-    meetingId: r.meeting_id as string,
-    sequence: r.sequence as number,
-    present: r.present as number,
-    changedAt: r.changed_at as string,
-  });
+  const eventsOfMeeting = (meetingId: string): FeedEventRow[] => db.select().from(feedEvents).where(eq(feedEvents.meetingId, meetingId)).all();
 
-  const EVENT_COLUMNS = ['uid', 'kind', 'network_slug', 'meeting_id', 'item_id', 'track_id', 'theme_keys', 'sequence', 'fingerprint', 'content', 'created_at', 'last_modified', 'cancelled_at', 'published', 'scoped', 'sort_key', 'tzid', 'ics_live', 'ics_cancelled'];
-  const insertEvent = sqlite.prepare(`INSERT INTO feed_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`);
-  const updateEvent = sqlite.prepare(`UPDATE feed_events SET ${EVENT_COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE uid = ?`);
   function writeEvent(row: FeedEventRow, insert: boolean): void {
-    const values = [row.kind, row.networkSlug, row.meetingId, row.itemId, row.trackId, row.themeKeys, row.sequence, row.fingerprint, row.content, row.createdAt, row.lastModified, row.cancelledAt, row.published, row.scoped, row.sortKey, row.tzid, row.icsLive, row.icsCancelled];
-    if (insert) insertEvent.run(row.uid, ...values);
-    else updateEvent.run(...values, row.uid);
+    if (insert) db.insert(feedEvents).values(row).run();
+    else db.update(feedEvents).set(row).where(eq(feedEvents.uid, row.uid)).run();
   }
 
   function applyScopeChanges(changes: ReturnType<typeof planScopes>, touched: Set<string>): void {
     for (const c of changes) {
       if ('insert' in c) {
-        q.insertScope.run(c.insert);
+        db.insert(feedScopeEvents).values(c.insert).run();
         touched.add(c.insert.scope);
       } else {
         q.updateScope.run(c.set.sequence, c.set.present, c.set.changedAt, c.update.scope, c.update.uid);
@@ -177,7 +140,7 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
     const touched = new Set<string>();
     const published = publishedAgenda(db, meetingId);
     const desired: DesiredEvent[] = published ? desiredEvents(published) : [];
-    const before = new Map((q.eventsOfMeeting.all(meetingId) as Record<string, unknown>[]).map((r) => [r.uid as string, rowOf(r)]));
+    const before = new Map(eventsOfMeeting(meetingId).map((r) => [r.uid, r]));
     const after = new Map(before);
     for (const c of planSync([...before.values()], desired, now)) {
       if ('insert' in c) after.set(c.insert.uid, { ...c.insert });
@@ -192,8 +155,7 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
     };
     const desiredByUid = new Map(desired.map((d) => [d.uid, d]));
     const scopeRows = new Map<string, FeedScopeEventRow[]>();
-    for (const r of q.scopeRowsOfMeeting.all(meetingId) as Record<string, unknown>[]) {
-      const row = scopeRowOf(r);
+    for (const row of db.select().from(feedScopeEvents).where(eq(feedScopeEvents.meetingId, meetingId)).all()) {
       scopeRows.set(row.uid, [...(scopeRows.get(row.uid) ?? []), row]);
     }
 
@@ -210,7 +172,7 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
         const seeded = scopesOfEvent({ ...placement, trackId: old.trackId, themeKeys: themeKeysOf(old) }, context).map(
           (scope): FeedScopeEventRow => ({ scope, uid, meetingId, sequence: old.sequence, present: wasShown ? 1 : 0, changedAt: old.lastModified }),
         );
-        for (const s of seeded) q.insertScope.run(s);
+        if (seeded.length > 0) db.insert(feedScopeEvents).values(seeded).run();
         existing = seeded;
       }
       const scopes = desiredByUid.has(uid) ? scopesOfEvent(placement, context) : [];
@@ -240,9 +202,9 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
     const scope = `personal:${participantId}`;
     const reg = q.registration.get(meetingId, participantId) as { trackId: string | null } | undefined;
     const existing = new Map<string, FeedScopeEventRow[]>();
-    for (const r of q.scopeRowsOfMeetingIn.all(meetingId, scope) as Record<string, unknown>[]) existing.set(r.uid as string, [scopeRowOf(r)]);
-    for (const r of q.eventsOfMeeting.all(meetingId) as Record<string, unknown>[]) {
-      const row = rowOf(r);
+    const rows = db.select().from(feedScopeEvents).where(and(eq(feedScopeEvents.meetingId, meetingId), eq(feedScopeEvents.scope, scope))).all();
+    for (const r of rows) existing.set(r.uid, [r]);
+    for (const row of eventsOfMeeting(meetingId)) {
       const wanted = row.published === 1 && reg !== undefined && (row.kind === 'meeting' || row.trackId === null || row.trackId === reg.trackId);
       const changes = planScopes({ uid: row.uid, meetingId, sequence: row.sequence, changed: false }, existing.get(row.uid) ?? [], wanted ? [scope] : [], now);
       applyScopeChanges(changes, touched);
