@@ -1,13 +1,25 @@
-// The part of autocannon's API the feed benchmark uses (the package ships no types).
+// The part of autocannon's API the benchmarks use (the package ships no types).
 declare module 'autocannon' {
-  interface Options {
+  export interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    /** Called before each request is sent; returns the request to send. */
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
+  }
+  export interface Options {
     url: string;
     connections?: number;
     duration?: number;
     method?: string;
     headers?: Record<string, string>;
+    body?: string | Buffer;
+    requests?: Request[];
+    /** Seconds before a request counts as timed out. */
+    timeout?: number;
   }
-  interface Stats {
+  export interface Stats {
     average: number;
     mean: number;
     stddev: number;
@@ -17,7 +29,7 @@ declare module 'autocannon' {
     p99: number;
     total: number;
   }
-  interface Result {
+  export interface Result {
     /** Seconds the run lasted. */
     duration: number;
     requests: Stats;

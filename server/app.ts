@@ -123,8 +123,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   cache.current = feeds;
   publisher.checkSettings();
   publisher.queueExpired();
-  publisher.drain();
   const background = feedDrainer(publisher, app.log);
+  // A database without feed bodies (new, or just upgraded) is published before the first request; otherwise
+  // the stored feeds are served while leftover work (other settings, a crash) finishes in the background.
+  if (publisher.hasBodies()) background.drainSoon();
+  else publisher.drain();
   app.addHook('onClose', async () => background.stop());
   app.decorate('feeds', { publisher, cache: feeds });
 

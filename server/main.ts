@@ -18,8 +18,10 @@ async function main() {
   const app = await buildApp(config);
   let closing = false;
   // Keep-alive sockets would hold close() open (fastify#7044): tell clients to go once shutdown begins.
-  app.addHook('onSend', async (_req, reply) => {
+  // Synchronous: it runs on every response, feed polls included.
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   const shutdown = (signal: string) => {

@@ -7,6 +7,7 @@ import { checkAgenda, type Finding } from '../checks/agenda-checks.js';
 import { itemsRepository } from '../items/items.repository.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
 import { toSnapshot, type Snapshot } from '../releases/snapshot.js';
+import { dayClock } from '../time/local-time.js';
 import { tracksRepository } from '../tracks/tracks.repository.js';
 
 export function workingAgenda(db: Db, baseUrl: string, meetingId: string, includeDrafts: DraftAccess = true) {
@@ -26,6 +27,7 @@ export type WorkingAgenda = ReturnType<typeof workingAgenda>;
 export function checkWorkingAgenda(agenda: WorkingAgenda): Finding[] {
   return checkAgenda({
     meeting: agenda.meeting,
+    day: dayClock(agenda.meeting.date, agenda.meeting.timeZone),
     standardMinutes: agenda.network.standardMeetingMinutes,
     tracks: agenda.tracks,
     items: agenda.items,

@@ -1,14 +1,13 @@
 // Reads `Authorization: Bearer …` on every request. A request with no header is anonymous; one with a
 // header that is not a live token is refused outright, so a typo never silently downgrades to public.
 // The caller's identity is then carried through the request for the audit triggers.
-import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { auditContext } from '../../db/audit-context.js';
-import { tokenNetworks, type TokenRow } from '../../db/schema.js';
+import type { TokenRow } from '../../db/schema.js';
 import { AppError, unauthorized } from '../http/errors.js';
 import { authFailureLimiter } from '../http/hardening.js';
-import { findActiveToken } from './tokens.js';
+import { findActiveToken, tokenScope } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,10 +36,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { authFailures: 
       throw unauthorized('The bearer token is missing, malformed, unknown, revoked or expired');
     }
     request.token = token;
-    if (token.role !== 'admin') {
-      const rows = app.db.select().from(tokenNetworks).where(eq(tokenNetworks.tokenId, token.id)).all();
-      request.scope = new Set(rows.map((r) => r.networkSlug));
-    }
+    if (token.role !== 'admin') request.scope = tokenScope(app.db, token.id);
   });
   // Runs the rest of the request inside the caller's audit identity.
   app.addHook('onRequest', (request, _reply, done) => {

@@ -2,7 +2,7 @@
 // never. A coordinator writing in another network gets the same 404 as for a missing object when the
 // target is unpublished there (a draft meeting and what hangs off it, and always a participant: personal
 // data), and 403 otherwise. Venues and speakers belong to one network and follow the same rule.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { agendaItems, meetings, networks, participants, speakers, tracks, venues } from '../../db/schema.js';
@@ -17,38 +17,63 @@ export interface Target {
 
 export type Resolver = (db: Db, params: Record<string, string>) => Target | null;
 
+/** Every guarded write resolves its target: the lookups are prepared once per database. */
+const prepare = (db: Db) => {
+  const id = sql.placeholder('id');
+  return {
+    network: db.select({ slug: networks.slug }).from(networks).where(eq(networks.slug, id)).prepare(),
+    meeting: db.select({ slug: meetings.networkSlug, status: meetings.status }).from(meetings).where(eq(meetings.id, id)).prepare(),
+    track: db.select({ meetingId: tracks.meetingId }).from(tracks).where(eq(tracks.id, id)).prepare(),
+    item: db.select({ meetingId: agendaItems.meetingId }).from(agendaItems).where(eq(agendaItems.id, id)).prepare(),
+    venue: db.select({ slug: venues.networkSlug }).from(venues).where(eq(venues.id, id)).prepare(),
+    speaker: db.select({ slug: speakers.networkSlug }).from(speakers).where(eq(speakers.id, id)).prepare(),
+    participant: db.select({ slug: participants.networkSlug }).from(participants).where(eq(participants.id, id)).prepare(),
+  };
+};
+
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+
+function lookups(db: Db) {
+  let s = prepared.get(db);
+  if (!s) {
+    s = prepare(db);
+    prepared.set(db, s);
+  }
+  return s;
+}
+
 const meetingTarget = (db: Db, meetingId: string, missing: AppError): Target | null => {
-  const m = db.select({ slug: meetings.networkSlug, status: meetings.status }).from(meetings).where(eq(meetings.id, meetingId)).get();
+  const m = lookups(db).meeting.get({ id: meetingId });
   return m ? { slug: m.slug, hidden: m.status === 'draft' ? missing : null } : null;
 };
 
 export const resolvers = {
   network: (db, p) => {
-    const n = db.select({ slug: networks.slug }).from(networks).where(eq(networks.slug, p.slug ?? '')).get();
+    const n = lookups(db).network.get({ id: p.slug ?? '' });
     return n ? { slug: n.slug, hidden: null } : null;
   },
   meeting: (db, p) => meetingTarget(db, p.id ?? '', notFound('Meeting', p.id ?? '')),
   track: (db, p) => {
-    const t = db.select({ meetingId: tracks.meetingId }).from(tracks).where(eq(tracks.id, p.id ?? '')).get();
+    const t = lookups(db).track.get({ id: p.id ?? '' });
     return t ? meetingTarget(db, t.meetingId, notFound('Track', p.id ?? '')) : null;
   },
   item: (db, p) => {
-    const i = db.select({ meetingId: agendaItems.meetingId }).from(agendaItems).where(eq(agendaItems.id, p.id ?? '')).get();
+    const i = lookups(db).item.get({ id: p.id ?? '' });
     return i ? meetingTarget(db, i.meetingId, notFound('Agenda item', p.id ?? '')) : null;
   },
   // Venues and speakers are public (their private fields aside): another network's token gets 403. An
   // unassigned one (slug '') is in no token's scope: admins only.
   venue: (db, p) => {
-    const v = db.select({ slug: venues.networkSlug }).from(venues).where(eq(venues.id, p.id ?? '')).get();
+    const v = lookups(db).venue.get({ id: p.id ?? '' });
     return v ? { slug: v.slug ?? '', hidden: null } : null;
   },
   speaker: (db, p) => {
-    const s = db.select({ slug: speakers.networkSlug }).from(speakers).where(eq(speakers.id, p.id ?? '')).get();
+    const s = lookups(db).speaker.get({ id: p.id ?? '' });
     return s ? { slug: s.slug ?? '', hidden: null } : null;
   },
   // A participant is never public: outside its network it does not exist.
   participant: (db, p) => {
-    const r = db.select({ slug: participants.networkSlug }).from(participants).where(eq(participants.id, p.id ?? '')).get();
+    const r = lookups(db).participant.get({ id: p.id ?? '' });
     return r ? { slug: r.slug ?? '', hidden: notFound('Participant', p.id ?? '') } : null;
   },
 } satisfies Record<string, Resolver>;

@@ -1,9 +1,11 @@
 // Checks of a whole meeting day, as plain functions: no Fastify, no database. Errors are agendas that
 // cannot be held as written (overlaps, items outside the day); warnings are things a planner should
-// look at (gaps, missing lunch, items without a theme).
+// look at (gaps, missing lunch, items without a theme, times a daylight-saving change repeats). Times are
+// plain numbers (minutes of the day); the day's clock changes come in as numbers too, so a check never
+// consults a time zone.
 import { z } from 'zod';
 import type { itemKinds } from '../../db/schema.js';
-import { fromMinutes, toMinutes } from '../time/local-time.js';
+import { elapsedMinutes, fromMinutes, plainDay, toMinutes, type DayClock } from '../time/local-time.js';
 
 export type ItemKind = (typeof itemKinds)[number];
 
@@ -15,6 +17,7 @@ export const findingCodes = [
   'speaker-double-booked',
   'track-overlap',
   // warnings
+  'ambiguous-local-time',
   'empty-track',
   'item-without-theme',
   'no-lunch-break',
@@ -32,6 +35,7 @@ export const findingSeverity: Readonly<Record<FindingCode, Severity>> = {
   'plenary-overlap': 'error',
   'speaker-double-booked': 'error',
   'track-overlap': 'error',
+  'ambiguous-local-time': 'warning',
   'empty-track': 'warning',
   'item-without-theme': 'warning',
   'no-lunch-break': 'warning',
@@ -53,6 +57,8 @@ export interface CheckItem {
 export interface CheckInput {
   /** `HH:MM` local wall time. */
   meeting: { startTime: string; endTime: string };
+  /** The meeting day's daylight-saving changes (`dayClock(date, zone)`); an ordinary day when absent. */
+  day?: DayClock;
   /** The network's standard meeting length in minutes. */
   standardMinutes: number;
   tracks: { id: string; name: string }[];
@@ -102,8 +108,19 @@ const compareStrings = (a: string, b: string) => Number(a > b) - Number(a < b);
 const sortable = (minutes: number) => (Number.isNaN(minutes) ? Infinity : minutes);
 const overlaps = (a: Timed, b: Timed) => a.start < b.end && b.start < a.end;
 
+/** Every finding of a day: errors first, then by code and time. */
 export function checkAgenda(input: CheckInput): Finding[] {
+  return collect(input, true);
+}
+
+/** Only the error findings (what blocks a write), without the cost of the warnings. */
+export function agendaErrors(input: CheckInput): Finding[] {
+  return collect(input, false);
+}
+
+function collect(input: CheckInput, withWarnings: boolean): Finding[] {
   const { meeting } = input;
+  const day = input.day ?? plainDay;
   const out: Draft[] = [];
   const add = (code: FindingCode, message: string, involved: Timed[], at: number, tracks?: string[]) => {
     const f: Draft = { severity: findingSeverity[code], code, message, items: involved.map((t) => t.item.id), at };
@@ -139,11 +156,13 @@ export function checkAgenda(input: CheckInput): Finding[] {
     }
   }
 
-  // Overlaps, pair by pair (agendas are small).
+  // Overlaps, pair by pair: `timed` is sorted by start, so the pairs of an item end at the first later
+  // item that starts when it has ended.
   for (let i = 0; i < timed.length; i++) {
     const a = timed[i]!;
     for (let j = i + 1; j < timed.length; j++) {
       const b = timed[j]!;
+      if (b.start >= a.end) break;
       if (!overlaps(a, b)) continue;
       const at = a.start;
       const ta = a.item.trackId;
@@ -172,8 +191,30 @@ export function checkAgenda(input: CheckInput): Finding[] {
     }
   }
 
-  if (meetingOk) {
-    const length = mEnd - mStart;
+  if (withWarnings) {
+    warnings(input, day, all, timed, { start: mStart, end: mEnd, ok: meetingOk, span: meetingSpan }, add);
+  }
+
+  const rank = (f: Draft) => (f.severity === 'error' ? 0 : 1);
+  return out
+    .sort((a, b) => rank(a) - rank(b) || compareStrings(a.code, b.code) || a.at - b.at)
+    .map(({ at: _at, ...f }) => f);
+}
+
+type Add = (code: FindingCode, message: string, involved: Timed[], at: number, tracks?: string[]) => void;
+
+function warnings(
+  input: CheckInput,
+  day: DayClock,
+  all: Timed[],
+  timed: Timed[],
+  meeting: { start: number; end: number; ok: boolean; span: string },
+  add: Add,
+) {
+  const { start: mStart, end: mEnd, span: meetingSpan } = meeting;
+  if (meeting.ok) {
+    // Real minutes: a day across a daylight-saving change is an hour longer or shorter than its wall times say.
+    const length = elapsedMinutes(day, mStart, mEnd);
     if (length !== input.standardMinutes) {
       add(
         'nonstandard-length',
@@ -217,10 +258,20 @@ export function checkAgenda(input: CheckInput): Finding[] {
     }
   }
 
-  const rank = (f: Draft) => (f.severity === 'error' ? 0 : 1);
-  return out
-    .sort((a, b) => rank(a) - rank(b) || compareStrings(a.code, b.code) || a.at - b.at)
-    .map(({ at: _at, ...f }) => f);
+  // Times the clocks pass twice: accepted as their first occurrence, but a reader may mean the second.
+  if (day.repeated.length > 0) {
+    const repeated = (minutes: number) => day.repeated.some(([from, to]) => from <= minutes && minutes < to);
+    const twice = (times: [string, number][]) => times.filter(([, minutes]) => repeated(minutes)).map(([time]) => time);
+    const say = (times: string[]) =>
+      `${times.join(' and ')} ${times.length > 1 ? 'occur' : 'occurs'} twice on this day (the clocks go back); ` +
+      `the first occurrence is meant`;
+    const meetingTimes = twice([[input.meeting.startTime, mStart], [input.meeting.endTime, mEnd]]);
+    if (meetingTimes.length > 0) add('ambiguous-local-time', `The meeting (${meetingSpan}): ${say(meetingTimes)}`, [], -1);
+    for (const t of all) {
+      const times = twice([[t.item.startTime, t.start], [t.item.endTime, t.end]]);
+      if (times.length > 0) add('ambiguous-local-time', `${label(t)}: ${say(times)}`, [t], sortable(t.start));
+    }
+  }
 }
 
 interface Gap {

@@ -34,6 +34,10 @@ export function feedDrainer(publisher: FeedPublisher, log: FastifyBaseLogger) {
     drainNow(): void {
       if (safely(() => publisher.drain(WRITE_BUDGET_MS)) && !scheduled) scheduled = setImmediate(slice);
     },
+    /** Publishes what is queued in background slices. */
+    drainSoon(): void {
+      if (!scheduled && safely(() => publisher.pending())) scheduled = setImmediate(slice);
+    },
     stop(): void {
       clearInterval(timer);
       if (scheduled) clearImmediate(scheduled);

@@ -14,7 +14,11 @@ export function etagMatches(header: string, etag: string): boolean {
 /** `etag`: the feed's current ETag, or all of them (one per content coding of the same content). */
 export function isNotModified(headers: IncomingHttpHeaders, etag: string | string[], lastModifiedMs: number): boolean {
   const ifNoneMatch = headers['if-none-match'];
-  if (ifNoneMatch !== undefined) return typeof etag === 'string' ? etagMatches(ifNoneMatch, etag) : etag.some((e) => etagMatches(ifNoneMatch, e));
+  if (ifNoneMatch !== undefined) {
+    if (typeof etag === 'string') return etagMatches(ifNoneMatch, etag);
+    // The usual revalidation sends back exactly one of our ETags: no parsing for it.
+    return etag.includes(ifNoneMatch) || etag.some((e) => etagMatches(ifNoneMatch, e));
+  }
   const ifModifiedSince = headers['if-modified-since'];
   if (ifModifiedSince === undefined) return false;
   const since = Date.parse(ifModifiedSince);

@@ -66,6 +66,7 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
 
   const q = {
     pending: sqlite.prepare('SELECT EXISTS (SELECT 1 FROM feed_queue)').pluck(),
+    hasBodies: sqlite.prepare('SELECT EXISTS (SELECT 1 FROM feed_bodies)').pluck(),
     next: sqlite.prepare(`SELECT kind, key FROM feed_queue ORDER BY ${PRIORITY}, key LIMIT ?`),
     done: sqlite.prepare('DELETE FROM feed_queue WHERE kind = ? AND key = ?'),
     enqueue: sqlite.prepare('INSERT OR IGNORE INTO feed_queue (kind, key) VALUES (?, ?)'),
@@ -314,6 +315,8 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
   return {
     /** Whether work is queued (one cheap query). */
     pending: (): boolean => q.pending.get() === 1,
+    /** Whether any feed has been built (false on a new or just-upgraded database). */
+    hasBodies: (): boolean => q.hasBodies.get() === 1,
     /**
      * Works through the queue until it is empty or `budgetMs` has passed; returns whether work is left.
      * Every entry is its own transaction.

@@ -9,10 +9,10 @@ import { assertVersion, guardedUpdate, type Expected } from '../http/preconditio
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { networksRepository } from '../networks/networks.repository.js';
-import { toMinutes } from '../time/local-time.js';
+import { elapsedBetween } from '../time/local-time.js';
 import { moment } from '../time/moment.js';
 import { toVenue, venuesRepository } from '../venues/venues.repository.js';
-import { checkMeetingHours, defaultEndTime } from './meeting-times.js';
+import { checkMeetingHours, defaultEndOn } from './meeting-times.js';
 import type { Meeting, MeetingCreate, MeetingPatch } from './meetings.schemas.js';
 import type { MeetingStatus } from '../../db/schema.js';
 
@@ -21,7 +21,8 @@ export function toMeeting(row: MeetingRow, venue: VenueRow | null, baseUrl: stri
     ...row,
     start: moment(row.date, row.startTime, row.timeZone),
     end: moment(row.date, row.endTime, row.timeZone),
-    durationMinutes: toMinutes(row.endTime) - toMinutes(row.startTime),
+    // Real minutes: across a daylight-saving change a day is an hour longer or shorter than its wall times.
+    durationMinutes: elapsedBetween(row.date, row.startTime, row.endTime, row.timeZone),
     venue: venue ? toVenue(venue) : null,
     feeds: {
       meeting: feedLinks(baseUrl, `/feeds/meetings/${row.id}.ics`),
@@ -106,7 +107,7 @@ export function meetingsRepository(db: Db, baseUrl: string) {
     create(slug: string, input: MeetingCreate): Meeting {
       const network = networkRepo.getRow(slug);
       const timeZone = input.timeZone ?? network.timeZone;
-      const endTime = input.endTime ?? defaultEndTime(input.startTime, network.standardMeetingMinutes);
+      const endTime = input.endTime ?? defaultEndOn(input.date, input.startTime, network.standardMeetingMinutes, timeZone);
       checkMeetingHours(input.date, input.startTime, endTime, timeZone);
       const venueId = input.venueId === undefined ? network.defaultVenueId : input.venueId;
       if (venueId) venueRepo.assertInNetwork(venueId, slug, 'body.venueId');
