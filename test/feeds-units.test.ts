@@ -13,7 +13,7 @@ import type { DesiredEvent, EventContent } from '../server/feeds/feed-content.js
 import { CANCELLED_KEEP_MS, fingerprint, planSync, type SyncChange } from '../server/feeds/feed-events.js';
 import { etagMatches, isNotModified } from '../server/feeds/feed-http.js';
 import { feedPublisher } from '../server/feeds/feed-publisher.js';
-import { assembleFeed, eventTzid, feedTzid, organizerEmail, renderFragment, withScopeLines } from '../server/feeds/feed-render.js';
+import { calendarFrame, eventTzid, feedTzid, organizerEmail, renderFragment } from '../server/feeds/feed-render.js';
 import { feedPath, scopeKey, scopeOfKey } from '../server/feeds/feed-scopes.js';
 import { planScopes } from '../server/feeds/scope-plan.js';
 import { cleanText, escapeText, oneLine, paramText } from '../server/feeds/feed-text.js';
@@ -146,12 +146,16 @@ t.test('rendering corner cases', async (t) => {
       content: content({ title: 'Styre\u0000tegn\u001b', description: 'a\u0007b', categories: ['x\u0001y'], geo: { lat: 55.4, lon: 10.4 } }),
     },
   ];
-  const fragments = events.map((e, i) => withScopeLines(renderFragment(e, i === 2, options), i + 1, Date.parse('2024-01-02T00:00:00.000Z')));
-  t.notMatch(renderFragment(events[0]!, false, options), /^(SEQUENCE|DTSTAMP|LAST-MODIFIED):/m, 'per-feed lines are left out of the stored fragment');
-  t.match(fragments[1], /^BEGIN:VEVENT\r\nUID:faroe@x\r\nSEQUENCE:2\r\nDTSTAMP:20240102T000000Z\r\nLAST-MODIFIED:20240102T000000Z\r\n/);
+  // Stored fragments leave out what each feed sets (the publisher adds it after the UID line).
+  const withFeedLines = (f: string, seq: number) => f.replace(/^(BEGIN:VEVENT\r\nUID:[^\r]*\r\n)/, `$1SEQUENCE:${seq}\r\nDTSTAMP:20240102T000000Z\r\n`);
+  const raw = events.map((e, i) => renderFragment(e, i === 2, options));
+  t.notMatch(raw[0], /^(SEQUENCE|DTSTAMP|LAST-MODIFIED):/m, 'per-feed lines are left out of the stored fragment');
+  t.match(raw[1], /^BEGIN:VEVENT\r\nUID:faroe@x\r\n/, 'the UID line comes first');
+  const fragments = raw.map((f, i) => withFeedLines(f, i + 1));
   const tzids = events.map((e) => eventTzid(e.content)).filter((z): z is string => z !== null);
   t.same(tzids, ['Atlantic/Faroe', 'Europe/Copenhagen']);
-  const text = assembleFeed({ path: '/feeds/test.ics', name: 'Test', description: 'Beskrivelse' }, tzids, fragments, options);
+  const [head, tail] = calendarFrame({ path: '/feeds/test.ics', name: 'Test', description: 'Beskrivelse' }, tzids, options);
+  const text = head + fragments.join('') + tail;
   t.notMatch(text, /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/, 'no control characters');
   t.match(text, /\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H30M\r\nX-PUBLISHED-TTL:PT1H30M\r\nBEGIN:VTIMEZONE\r\n/, 'calendar properties before the first component');
   t.match(text, /\r\nDTSTART:20190911T100000Z\r\n/, 'a UTC meeting is written in UTC');
@@ -171,7 +175,7 @@ t.test('rendering corner cases', async (t) => {
   t.match(renderFragment({ uid: 'dst@x', createdAt: '2024-01-01T00:00:00.000Z', content: twice }, false, options), /\r\nDTSTART:20241027T003000Z\r\nDTEND:20241027T023000Z\r\n/);
 
   // An empty feed is still a valid calendar; a personal feed (secret address) has no SOURCE.
-  const empty = assembleFeed({ path: null, name: 'Tom', description: 'Tom' }, [], [], { ...options, feedTtlMinutes: 60 });
+  const empty = calendarFrame({ path: null, name: 'Tom', description: 'Tom' }, [], { ...options, feedTtlMinutes: 60 }).join('');
   t.match(empty, /\r\nX-PUBLISHED-TTL:PT1H\r\nEND:VCALENDAR\r\n$/);
   t.notMatch(empty, /SOURCE/);
 });

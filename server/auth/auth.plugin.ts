@@ -21,22 +21,29 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { authFailures: 
   const failures = authFailureLimiter(opts.authFailures);
   app.decorateRequest('token', null);
   app.decorateRequest('scope', null);
-  app.addHook('onRequest', async (request, reply) => {
+  // Synchronous (callback) hooks: they run on every API request, and a promise each is measurable.
+  app.addHook('onRequest', (request, reply, done) => {
     const header = request.headers.authorization;
-    if (header === undefined) return;
+    if (header === undefined) {
+      done();
+      return;
+    }
     const wait = failures.blockedFor(request.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
-      throw new AppError(429, 'too-many-auth-failures', 'Too many requests', `Too many failed authentications; retry in ${wait} s`);
+      done(new AppError(429, 'too-many-auth-failures', 'Too many requests', `Too many failed authentications; retry in ${wait} s`));
+      return;
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const token = match ? findActiveToken(app.db, match[1]!) : undefined;
     if (!token) {
       failures.fail(request.ip);
-      throw unauthorized('The bearer token is missing, malformed, unknown, revoked or expired');
+      done(unauthorized('The bearer token is missing, malformed, unknown, revoked or expired'));
+      return;
     }
     request.token = token;
     if (token.role !== 'admin') request.scope = tokenScope(app.db, token.id);
+    done();
   });
   // Runs the rest of the request inside the caller's audit identity.
   app.addHook('onRequest', (request, _reply, done) => {

@@ -83,7 +83,7 @@ export interface FragmentInput {
 
 /**
  * One event as VEVENT text (folded, CRLF), rendered once per change by ical-generator, without the lines a
- * feed sets per scope (SEQUENCE, DTSTAMP, LAST-MODIFIED: see `withScopeLines`). A wall time that occurs
+ * feed sets per scope (SEQUENCE, DTSTAMP, LAST-MODIFIED: the publisher adds them when it assembles a feed). A wall time that occurs
  * twice (autumn's repeated hour) is written in UTC: clients disagree on which occurrence a TZID time means.
  */
 export function renderFragment(event: FragmentInput, cancelled: boolean, options: RenderOptions): string {
@@ -111,6 +111,8 @@ export function renderFragment(event: FragmentInput, cancelled: boolean, options
   });
   const text = foldLines(vevent.toString()).replace(PER_SCOPE_LINES, '');
   fragmentCalendar.clear();
+  // Feeds put their own lines right after the UID line (see the publisher's assembly): it must come first.
+  if (!text.startsWith(`BEGIN:VEVENT\r\nUID:${event.uid}\r\n`)) throw new Error(`unexpected VEVENT layout for ${event.uid}`);
   return text.endsWith('\r\n') ? text : `${text}\r\n`;
 }
 
@@ -119,16 +121,6 @@ export function eventTzid(content: Pick<EventContent, 'date' | 'startTime' | 'en
   if (isAmbiguousLocally(content.date, content.startTime, content.timeZone)) return null;
   if (isAmbiguousLocally(content.date, content.endTime, content.timeZone)) return null;
   return feedTzid(content.timeZone);
-}
-
-/** iCalendar DATE-TIME in UTC: `20190911T080000Z`. */
-export const icsUtc = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-
-/** A stored fragment with the scope's SEQUENCE and change time put back after its UID line. */
-export function withScopeLines(fragment: string, sequence: number, stampMs: number): string {
-  const at = fragment.indexOf('\r\n', fragment.indexOf('\r\nUID:') + 2) + 2;
-  const stamp = icsUtc(stampMs);
-  return `${fragment.slice(0, at)}SEQUENCE:${sequence}\r\nDTSTAMP:${stamp}\r\nLAST-MODIFIED:${stamp}\r\n${fragment.slice(at)}`;
 }
 
 export interface CalendarHeader {
@@ -150,8 +142,12 @@ export function vtimezone(tzid: string): string {
   return block;
 }
 
-/** A whole feed: the calendar's properties, the VTIMEZONEs its events use, then the events in order. */
-export function assembleFeed(header: CalendarHeader, tzids: Iterable<string>, events: string[], options: RenderOptions): string {
+/**
+ * What comes before and after a feed's events: the calendar's properties and the VTIMEZONEs its events use,
+ * and the closing line. Stored fragments (see `renderFragment`, with the feed's SEQUENCE and change time
+ * after each UID line) go between.
+ */
+export function calendarFrame(header: CalendarHeader, tzids: Iterable<string>, options: RenderOptions): [string, string] {
   const cal = ical({
     prodId: { company: 'netagenda', product: 'feeds', language: 'DA' },
     method: ICalCalendarMethod.PUBLISH,
@@ -165,5 +161,5 @@ export function assembleFeed(header: CalendarHeader, tzids: Iterable<string>, ev
   const head = cal.toString().replace(/END:VCALENDAR$/, '');
   const zones = [...new Set(tzids)].sort().map(vtimezone).join('');
   // RFC 5545: every content line ends in CRLF, the last one too.
-  return `${head}${zones}${events.join('')}END:VCALENDAR\r\n`;
+  return [`${head}${zones}`, 'END:VCALENDAR\r\n'];
 }

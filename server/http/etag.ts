@@ -9,17 +9,20 @@ import { etagOf } from './preconditions.js';
 const matches = (header: string | undefined, etag: string) =>
   header !== undefined && (header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag));
 
+// The hooks run on every API response: synchronous (callback) hooks spare a promise each.
 export const etagPlugin = fp(async (app: FastifyInstance) => {
-  app.addHook('preSerialization', async (request, reply, payload) => {
+  app.addHook('preSerialization', (request, reply, payload, done) => {
     const version = (payload as { version?: unknown } | null)?.version;
     if (typeof version === 'number' && reply.statusCode < 300 && request.method !== 'DELETE') {
       reply.header('etag', etagOf(version));
     }
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onSend', async (request, reply, payload) => {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return payload;
-    if (!request.url.startsWith('/api/')) return payload;
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200 || !request.url.startsWith('/api/')) {
+      done(null, payload);
+      return;
+    }
     let etag = reply.getHeader('etag') as string | undefined;
     if (!etag && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
       etag = `"h${createHash('sha256').update(payload).digest('base64url').slice(0, 27)}"`;
@@ -27,8 +30,9 @@ export const etagPlugin = fp(async (app: FastifyInstance) => {
     }
     if (etag && matches(request.headers['if-none-match'], etag)) {
       reply.code(304);
-      return '';
+      done(null, '');
+      return;
     }
-    return payload;
+    done(null, payload);
   });
 });

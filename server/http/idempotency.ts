@@ -84,9 +84,12 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance) => {
       .send(stored.response);
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const k = request.idempotencyKey;
-    if (!k) return payload;
+    if (!k) {
+      done(null, payload);
+      return;
+    }
     request.idempotencyKey = null;
     const where = and(eq(idempotencyKeys.tokenId, k.tokenId), eq(idempotencyKeys.key, k.key));
     if (reply.statusCode < 300 && typeof payload === 'string') {
@@ -97,6 +100,6 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance) => {
     } else {
       db.delete(idempotencyKeys).where(where).run();
     }
-    return payload;
+    done(null, payload);
   });
 });

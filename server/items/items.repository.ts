@@ -16,7 +16,7 @@ import {
   type MeetingRow,
 } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
-import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
+import { assertVersion, preconditionFailed, type Expected } from '../http/preconditions.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
@@ -41,7 +41,13 @@ export interface ItemFilter {
  */
 function prepare(db: Db) {
   const id = sql.placeholder('id');
+  /** A placeholder where drizzle's `set()` types want SQL. */
+  const param = (name: string) => sql`${sql.placeholder(name)}`;
+  // `BEGIN IMMEDIATE … COMMIT` around a synchronous function, built once (as `db.transaction(fn, { behavior:
+  // 'immediate' })` does, without a new drizzle transaction object and native wrapper per write).
+  const immediate = db.$client.transaction((fn: () => unknown) => fn()).immediate as <T>(fn: () => T) => T;
   return {
+    immediate,
     item: db.select().from(agendaItems).where(eq(agendaItems.id, id)).prepare(),
     meeting: db.select().from(meetings).where(eq(meetings.id, id)).prepare(),
     itemWithMeeting: db
@@ -91,6 +97,26 @@ function prepare(db: Db) {
       .orderBy(asc(itemSpeakers.itemId), asc(itemSpeakers.position))
       .prepare(),
     checkTracks: db.select({ id: tracks.id, name: tracks.name }).from(tracks).where(eq(tracks.meetingId, id)).prepare(),
+    /** All of an item's columns, bumping its version, when the version is one of `expected` (a JSON list) or that is null. */
+    update: db
+      .update(agendaItems)
+      .set({
+        trackId: param('trackId'),
+        startTime: param('startTime'),
+        endTime: param('endTime'),
+        title: param('title'),
+        kind: param('kind'),
+        description: param('description'),
+        updatedAt: param('now'),
+        version: sql`${agendaItems.version} + 1`,
+      })
+      .where(
+        and(
+          eq(agendaItems.id, id),
+          sql`(${sql.placeholder('expected')} IS NULL OR ${agendaItems.version} IN (SELECT value FROM json_each(${sql.placeholder('expected')})))`,
+        ),
+      )
+      .prepare(),
     insert: db
       .insert(agendaItems)
       .values({
@@ -299,76 +325,82 @@ export function itemsRepository(db: Db, baseUrl: string) {
       return { data: expand(result.data, meeting, allows(includeDrafts, meeting.networkSlug)), nextCursor: result.nextCursor };
     },
     create(meetingId: string, input: ItemCreate): Item {
-      return db.transaction(
-        () => {
-          const meeting = meetingForWrite(meetingId);
-          checkItemTimes(meeting, input);
-          if (input.trackId) assertTrackInMeeting(input.trackId, meetingId);
-          const themeRows = themeRepo.resolveKeys(meeting.networkSlug, input.themes ?? [], 'body.themes');
-          const speakerRows = speakerRepo.resolveIds(meeting.networkSlug, input.speakerIds ?? [], 'body.speakerIds');
-          const { speakerIds } = input;
-          const id = newId('itm');
-          // Checked before anything is written: the new item only adds findings that involve it.
-          refuseNewErrors(checkInput(meeting), {
-            id,
-            trackId: input.trackId ?? null,
-            startTime: input.startTime,
-            endTime: input.endTime,
-            title: input.title,
-            kind: input.kind,
-            themes: [],
-            speakers: checkSpeakers(speakerRows),
-          });
-          q.insert.run({
-            id,
-            meetingId,
-            trackId: input.trackId ?? null,
-            startTime: input.startTime,
-            endTime: input.endTime,
-            title: input.title,
-            kind: input.kind,
-            description: input.description ?? '',
-            now: nowIso(),
-          });
-          writeLinks(id, themeRows.map((t) => t.id), speakerIds);
-          return shape(q.item.get({ id })!, meeting, true);
-        },
-        { behavior: 'immediate' },
-      );
+      return q.immediate(() => {
+        const meeting = meetingForWrite(meetingId);
+        checkItemTimes(meeting, input);
+        if (input.trackId) assertTrackInMeeting(input.trackId, meetingId);
+        const themeRows = themeRepo.resolveKeys(meeting.networkSlug, input.themes ?? [], 'body.themes');
+        const speakerRows = speakerRepo.resolveIds(meeting.networkSlug, input.speakerIds ?? [], 'body.speakerIds');
+        const { speakerIds } = input;
+        const id = newId('itm');
+        // Checked before anything is written: the new item only adds findings that involve it.
+        refuseNewErrors(checkInput(meeting), {
+          id,
+          trackId: input.trackId ?? null,
+          startTime: input.startTime,
+          endTime: input.endTime,
+          title: input.title,
+          kind: input.kind,
+          themes: [],
+          speakers: checkSpeakers(speakerRows),
+        });
+        q.insert.run({
+          id,
+          meetingId,
+          trackId: input.trackId ?? null,
+          startTime: input.startTime,
+          endTime: input.endTime,
+          title: input.title,
+          kind: input.kind,
+          description: input.description ?? '',
+          now: nowIso(),
+        });
+        writeLinks(id, themeRows.map((t) => t.id), speakerIds);
+        return shape(q.item.get({ id })!, meeting, true);
+      });
     },
     update(id: string, patch: ItemPatch, expected?: Expected): Item {
-      return db.transaction(
-        () => {
-          const { row, meeting } = rowsForWrite(id);
-          const next = { ...row, ...patch };
-          checkItemTimes(meeting, next);
-          if (patch.trackId) assertTrackInMeeting(patch.trackId, meeting.id);
-          const themeRows =
-            patch.themes === undefined ? undefined : themeRepo.resolveKeys(meeting.networkSlug, patch.themes, 'body.themes');
-          const speakerRows = patch.speakerIds ? speakerRepo.resolveIds(meeting.networkSlug, patch.speakerIds, 'body.speakerIds') : undefined;
-          // Error findings depend on times, track and speakers only: a new title or theme cannot add one.
-          const checked =
-            patch.startTime !== undefined || patch.endTime !== undefined || patch.trackId !== undefined || speakerRows !== undefined;
-          const before = checked ? checkInput(meeting) : null;
-          const { themes: _t, speakerIds, ...fields } = patch;
-          guardedUpdate(db, agendaItems, agendaItems.id, id, expected, { ...fields, updatedAt: nowIso() });
-          writeLinks(id, themeRows?.map((t) => t.id), speakerIds);
-          if (before) {
-            const old = before.items.find((i) => i.id === id)!;
-            refuseNewErrors(before, {
-              ...old,
-              trackId: next.trackId,
-              startTime: next.startTime,
-              endTime: next.endTime,
-              title: next.title,
-              kind: next.kind,
-              speakers: speakerRows ? checkSpeakers(speakerRows) : old.speakers,
-            });
-          }
-          return shape(q.item.get({ id })!, meeting, true);
-        },
-        { behavior: 'immediate' },
-      );
+      return q.immediate(() => {
+        const { row, meeting } = rowsForWrite(id);
+        const next = { ...row, ...patch };
+        checkItemTimes(meeting, next);
+        if (patch.trackId) assertTrackInMeeting(patch.trackId, meeting.id);
+        const themeRows =
+          patch.themes === undefined ? undefined : themeRepo.resolveKeys(meeting.networkSlug, patch.themes, 'body.themes');
+        const speakerRows = patch.speakerIds ? speakerRepo.resolveIds(meeting.networkSlug, patch.speakerIds, 'body.speakerIds') : undefined;
+        // Error findings depend on times, track and speakers only: a new title or theme cannot add one.
+        const checked =
+          patch.startTime !== undefined || patch.endTime !== undefined || patch.trackId !== undefined || speakerRows !== undefined;
+        const before = checked ? checkInput(meeting) : null;
+        // As `guardedUpdate`, on a statement prepared once: the row was read in this transaction, so no
+        // change means another version than If-Match allows.
+        const written = q.update.run({
+          id,
+          trackId: next.trackId,
+          startTime: next.startTime,
+          endTime: next.endTime,
+          title: next.title,
+          kind: next.kind,
+          description: next.description,
+          now: nowIso(),
+          expected: expected === undefined ? null : JSON.stringify(expected),
+        });
+        if (written.changes === 0) throw preconditionFailed(row.version);
+        writeLinks(id, themeRows?.map((t) => t.id), patch.speakerIds);
+        if (before) {
+          const old = before.items.find((i) => i.id === id)!;
+          refuseNewErrors(before, {
+            ...old,
+            trackId: next.trackId,
+            startTime: next.startTime,
+            endTime: next.endTime,
+            title: next.title,
+            kind: next.kind,
+            speakers: speakerRows ? checkSpeakers(speakerRows) : old.speakers,
+          });
+        }
+        return shape(q.item.get({ id })!, meeting, true);
+      });
     },
     remove(id: string, expected?: Expected): void {
       db.transaction(
