@@ -46,6 +46,7 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const quietPoll = (url: string | undefined) => !logsEveryPoll(config.logLevel) && url !== undefined && url.startsWith('/feeds/');
   const app = Fastify({
     logger:
       config.logLevel === 'silent'
@@ -65,9 +66,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
           },
     // Calendar apps poll feeds all day: an access-log line per poll would cost more than the poll itself.
     // Feed polls are logged at debug and trace only (errors are logged at every level).
-    logController: new LogController({
-      disableRequestLogging: (req: { url?: string }) => !logsEveryPoll(config.logLevel) && (req.url ?? '').startsWith('/feeds/'),
-    }),
+    logController: new LogController({ disableRequestLogging: (req: { url?: string }) => quietPoll(req.url) }),
+    // …and a poll gets no logger of its own (its errors go to the service's logger, without a request id).
+    childLoggerFactory: (logger, bindings, options, raw) => (quietPoll(raw.url) ? logger : logger.child(bindings, options)),
     bodyLimit: 64 * 1024,
     // Slow or stuck clients cannot hold connections forever.
     connectionTimeout: 60_000,

@@ -47,12 +47,14 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
 
   function send(request: FastifyRequest, reply: FastifyReply, feed: ServedFeed): void {
     const variant = feed.variants[chooseEncoding(request.headers['accept-encoding'])];
+    const notModified = isNotModified(request.headers, feed.etags, feed.lastModifiedMs);
+    reply.headers(notModified ? variant.notModifiedHeaders : variant.headers);
     const origin = request.headers.origin;
     if (origin !== undefined && allowed.has(origin)) {
       reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'ETag, Location, Retry-After', vary: 'Origin, Accept-Encoding' });
     }
-    if (isNotModified(request.headers, feed.etags, feed.lastModifiedMs)) reply.code(304).headers(variant.notModifiedHeaders).send();
-    else reply.headers(variant.headers).send(variant.body);
+    if (notModified) reply.code(304).send();
+    else reply.send(variant.body);
   }
 
   /** Serves a scope's feed; `check` validates the parameters when the feed is not in the cache. */

@@ -1,6 +1,6 @@
 // Agenda items of a meeting, with their themes and speakers. Writes are the hot path of planning a day:
 // they run on statements prepared once per database and check the agenda in memory.
-import { and, asc, eq, exists, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, exists, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { allows, type DraftAccess } from '../auth/auth.plugin.js';
 import {
@@ -14,6 +14,8 @@ import {
   networks,
   type ItemRow,
   type MeetingRow,
+  type SpeakerRow,
+  type ThemeRow,
 } from '../../db/schema.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { assertVersion, preconditionFailed, type Expected } from '../http/preconditions.js';
@@ -43,6 +45,12 @@ function prepare(db: Db) {
   const id = sql.placeholder('id');
   /** A placeholder where drizzle's `set()` types want SQL. */
   const param = (name: string) => sql`${sql.placeholder(name)}`;
+  /** The items of meeting `id` that overlap the wall-time span [`from`, `to`). */
+  const within = and(
+    eq(agendaItems.meetingId, id),
+    lt(agendaItems.startTime, sql.placeholder('to')),
+    gt(agendaItems.endTime, sql.placeholder('from')),
+  );
   // `BEGIN IMMEDIATE … COMMIT` around a synchronous function, built once (as `db.transaction(fn, { behavior:
   // 'immediate' })` does, without a new drizzle transaction object and native wrapper per write).
   const immediate = db.$client.transaction((fn: () => unknown) => fn()).immediate as <T>(fn: () => T) => T;
@@ -86,15 +94,32 @@ function prepare(db: Db) {
         kind: agendaItems.kind,
       })
       .from(agendaItems)
-      .where(eq(agendaItems.meetingId, id))
+      .where(within)
       .prepare(),
     checkSpeakers: db
       .select({ itemId: itemSpeakers.itemId, id: speakers.id, name: speakers.name })
       .from(itemSpeakers)
       .innerJoin(agendaItems, eq(itemSpeakers.itemId, agendaItems.id))
       .innerJoin(speakers, eq(itemSpeakers.speakerId, speakers.id))
-      .where(eq(agendaItems.meetingId, id))
+      .where(within)
       .orderBy(asc(itemSpeakers.itemId), asc(itemSpeakers.position))
+      .prepare(),
+    themeByKey: db
+      .select()
+      .from(themes)
+      .where(and(eq(themes.networkSlug, sql.placeholder('slug')), eq(themes.key, sql.placeholder('key'))))
+      .prepare(),
+    speakerIn: db
+      .select()
+      .from(speakers)
+      .where(and(eq(speakers.id, id), eq(speakers.networkSlug, sql.placeholder('slug'))))
+      .prepare(),
+    unlinkThemes: db.delete(itemThemes).where(eq(itemThemes.itemId, id)).prepare(),
+    linkTheme: db.insert(itemThemes).values({ itemId: id, themeId: sql.placeholder('themeId') }).prepare(),
+    unlinkSpeakers: db.delete(itemSpeakers).where(eq(itemSpeakers.itemId, id)).prepare(),
+    linkSpeaker: db
+      .insert(itemSpeakers)
+      .values({ itemId: id, speakerId: sql.placeholder('speakerId'), position: sql.placeholder('position') })
       .prepare(),
     checkTracks: db.select({ id: tracks.id, name: tracks.name }).from(tracks).where(eq(tracks.meetingId, id)).prepare(),
     /** All of an item's columns, bumping its version, when the version is one of `expected` (a JSON list) or that is null. */
@@ -225,15 +250,27 @@ export function itemsRepository(db: Db, baseUrl: string) {
   /** Replaces an item's theme and speaker links (resolved before any write). */
   function writeLinks(itemId: string, themeIds: string[] | undefined, speakerIds: string[] | undefined) {
     if (themeIds) {
-      db.delete(itemThemes).where(eq(itemThemes.itemId, itemId)).run();
-      for (const themeId of new Set(themeIds)) db.insert(itemThemes).values({ itemId, themeId }).run();
+      q.unlinkThemes.run({ id: itemId });
+      for (const themeId of new Set(themeIds)) q.linkTheme.run({ id: itemId, themeId });
     }
     if (speakerIds) {
-      db.delete(itemSpeakers).where(eq(itemSpeakers.itemId, itemId)).run();
-      [...new Set(speakerIds)].forEach((speakerId, position) =>
-        db.insert(itemSpeakers).values({ itemId, speakerId, position }).run(),
-      );
+      q.unlinkSpeakers.run({ id: itemId });
+      [...new Set(speakerIds)].forEach((speakerId, position) => q.linkSpeaker.run({ id: itemId, speakerId, position }));
     }
+  }
+
+  /** The network's themes by key, in the order given; an unknown key gets the themes repository's 400. */
+  function themesByKey(slug: string, keys: string[]): ThemeRow[] {
+    const rows = keys.map((key) => q.themeByKey.get({ slug, key }));
+    if (rows.every((r) => r !== undefined)) return rows;
+    return themeRepo.resolveKeys(slug, keys, 'body.themes');
+  }
+
+  /** The network's speakers by id, in the order given; an unknown id gets the speakers repository's 400. */
+  function speakersById(slug: string, ids: string[]): SpeakerRow[] {
+    const rows = ids.map((id) => q.speakerIn.get({ id, slug }));
+    if (rows.every((r) => r !== undefined)) return rows;
+    return speakerRepo.resolveIds(slug, ids, 'body.speakerIds');
   }
 
   function allOf(meetingId: string): ItemRow[] {
@@ -248,13 +285,15 @@ export function itemsRepository(db: Db, baseUrl: string) {
   }
 
   /**
-   * What the blocking checks need of a meeting's agenda, as plain rows and wall times: no themes (they
-   * only feed warnings) and no zoned instants.
+   * What the blocking checks need to judge a change between wall times `from` and `to`: the items of the
+   * meeting that overlap that span (an error that involves the changed item involves only those), as plain
+   * rows and wall times: no themes (they only feed warnings) and no zoned instants.
    */
-  function checkInput(meeting: MeetingRow): CheckInput {
-    const items: CheckItem[] = q.checkItems.all({ id: meeting.id }).map((r) => ({ ...r, themes: [], speakers: [] }));
+  function checkInput(meeting: MeetingRow, from: string, to: string): CheckInput {
+    const span = { id: meeting.id, from, to };
+    const items: CheckItem[] = q.checkItems.all(span).map((r) => ({ ...r, themes: [], speakers: [] }));
     const byId = new Map(items.map((i) => [i.id, i]));
-    for (const b of q.checkSpeakers.all({ id: meeting.id })) byId.get(b.itemId)?.speakers.push({ id: b.id, name: b.name });
+    for (const b of q.checkSpeakers.all(span)) byId.get(b.itemId)?.speakers.push({ id: b.id, name: b.name });
     return {
       meeting,
       day: dayClock(meeting.date, meeting.timeZone),
@@ -329,12 +368,12 @@ export function itemsRepository(db: Db, baseUrl: string) {
         const meeting = meetingForWrite(meetingId);
         checkItemTimes(meeting, input);
         if (input.trackId) assertTrackInMeeting(input.trackId, meetingId);
-        const themeRows = themeRepo.resolveKeys(meeting.networkSlug, input.themes ?? [], 'body.themes');
-        const speakerRows = speakerRepo.resolveIds(meeting.networkSlug, input.speakerIds ?? [], 'body.speakerIds');
+        const themeRows = themesByKey(meeting.networkSlug, input.themes ?? []);
+        const speakerRows = speakersById(meeting.networkSlug, input.speakerIds ?? []);
         const { speakerIds } = input;
         const id = newId('itm');
         // Checked before anything is written: the new item only adds findings that involve it.
-        refuseNewErrors(checkInput(meeting), {
+        refuseNewErrors(checkInput(meeting, input.startTime, input.endTime), {
           id,
           trackId: input.trackId ?? null,
           startTime: input.startTime,
@@ -365,13 +404,13 @@ export function itemsRepository(db: Db, baseUrl: string) {
         const next = { ...row, ...patch };
         checkItemTimes(meeting, next);
         if (patch.trackId) assertTrackInMeeting(patch.trackId, meeting.id);
-        const themeRows =
-          patch.themes === undefined ? undefined : themeRepo.resolveKeys(meeting.networkSlug, patch.themes, 'body.themes');
-        const speakerRows = patch.speakerIds ? speakerRepo.resolveIds(meeting.networkSlug, patch.speakerIds, 'body.speakerIds') : undefined;
+        const themeRows = patch.themes === undefined ? undefined : themesByKey(meeting.networkSlug, patch.themes);
+        const speakerRows = patch.speakerIds ? speakersById(meeting.networkSlug, patch.speakerIds) : undefined;
         // Error findings depend on times, track and speakers only: a new title or theme cannot add one.
         const checked =
           patch.startTime !== undefined || patch.endTime !== undefined || patch.trackId !== undefined || speakerRows !== undefined;
-        const before = checked ? checkInput(meeting) : null;
+        const span = [row.startTime, row.endTime, next.startTime, next.endTime].sort();
+        const before = checked ? checkInput(meeting, span[0]!, span[3]!) : null;
         // As `guardedUpdate`, on a statement prepared once: the row was read in this transaction, so no
         // change means another version than If-Match allows.
         const written = q.update.run({
@@ -388,7 +427,8 @@ export function itemsRepository(db: Db, baseUrl: string) {
         if (written.changes === 0) throw preconditionFailed(row.version);
         writeLinks(id, themeRows?.map((t) => t.id), patch.speakerIds);
         if (before) {
-          const old = before.items.find((i) => i.id === id)!;
+          // (An item stored with an empty span overlaps nothing, so it is not among the rows read.)
+          const old = before.items.find((i) => i.id === id) ?? { ...row, themes: [], speakers: [] };
           refuseNewErrors(before, {
             ...old,
             trackId: next.trackId,
