@@ -1,5 +1,7 @@
 import t from 'tap';
+import fc from 'fast-check';
 import {
+  agendaErrors,
   checkAgenda,
   errorsOnly,
   findingCodes,
@@ -11,6 +13,7 @@ import {
   type Finding,
   type FindingCode,
 } from '../server/checks/agenda-checks.js';
+import { dayClock, fromMinutes, type DayClock } from '../server/time/local-time.js';
 
 const item = (id: string, startTime: string, endTime: string, extra: Partial<CheckItem> = {}): CheckItem => ({
   id,
@@ -358,11 +361,122 @@ t.test('sorting: errors first, then code, then time', async (t) => {
 });
 
 t.test('findingCodes and findingSchema', async (t) => {
-  t.equal(new Set(findingCodes).size, 10);
+  t.equal(new Set(findingCodes).size, 11);
   t.same(Object.keys(findingSeverity).sort(), [...findingCodes].sort());
   const findings = checkAgenda({ ...trackDay(), tracks: [...trackDay().tracks, { id: 'T3', name: 'Ledelse' }] });
   for (const f of findings) t.ok(findingSchema.safeParse(f).success);
   t.ok(findingSchema.safeParse({ severity: 'error', code: 'track-overlap', message: 'm', items: ['a', 'b'] }).success);
   t.notOk(findingSchema.safeParse({ severity: 'fatal', code: 'track-overlap', message: 'm', items: [] }).success);
   t.notOk(findingSchema.safeParse({ severity: 'error', code: 'nope', message: 'm', items: [] }).success);
+});
+
+/** The autumn night in Copenhagen: 02:00–02:59 occurs twice (the clocks go back from 03:00 to 02:00). */
+const autumn: DayClock = { repeated: [[120, 180]], skipped: [] };
+/** The spring night: 02:00–02:59 does not occur (the clocks jump from 02:00 to 03:00). */
+const spring: DayClock = { repeated: [], skipped: [[120, 180]] };
+/** A plenary night 00:00–06:00 with lunch, no gaps. */
+const night = (): CheckItem[] => [
+  item('open', '00:00', '01:30'),
+  item('half', '01:30', '02:30'),
+  item('turn', '02:30', '03:00', { title: 'Skiftet' }),
+  lunch('lunch', '03:00', '04:00'),
+  item('late', '04:00', '06:00', { title: 'Sent' }),
+];
+const nightInput = (clock: DayClock | undefined, extra: Partial<CheckInput> = {}): CheckInput => ({
+  ...day(night(), { meeting: { startTime: '00:00', endTime: '06:00' } }),
+  ...(clock ? { day: clock } : {}),
+  ...extra,
+});
+
+t.test('the day length counts real minutes across a daylight-saving change', async (t) => {
+  // An ordinary day: 00:00–06:00 is six hours.
+  t.same(withCode(checkAgenda(nightInput(undefined)), 'nonstandard-length'), []);
+  // The autumn night is seven hours long: 02:00–03:00 passes twice.
+  const long = withCode(checkAgenda(nightInput(autumn)), 'nonstandard-length');
+  t.equal(long.length, 1);
+  t.match(long[0]!.message, /lasts 420 minutes \(00:00–06:00\); the network’s standard is 360 minutes/);
+  t.same(withCode(checkAgenda(nightInput(autumn, { standardMinutes: 420 })), 'nonstandard-length'), []);
+  // The spring night is five hours long.
+  const short = withCode(checkAgenda(nightInput(spring, { items: night().filter((i) => i.id !== 'half' && i.id !== 'turn') })), 'nonstandard-length');
+  t.match(short[0]!.message, /lasts 300 minutes \(00:00–06:00\)/);
+  // A stretch the clocks repeat counts once it has passed, not while it lasts.
+  const early = checkAgenda({ ...nightInput(autumn), meeting: { startTime: '00:00', endTime: '02:30' }, items: [], standardMinutes: 150 });
+  t.same(withCode(early, 'nonstandard-length'), []);
+
+  // The lunch threshold is real minutes too: 240 wall minutes across the autumn change are 300.
+  const noLunch = { ...nightInput(autumn), meeting: { startTime: '00:00', endTime: '04:00' }, items: [item('x', '00:00', '04:00')], standardMinutes: 300 };
+  t.equal(withCode(checkAgenda(noLunch), 'no-lunch-break').length, 1);
+  t.same(withCode(checkAgenda({ ...noLunch, day: undefined, standardMinutes: 240 }), 'no-lunch-break'), []);
+});
+
+t.test('ambiguous-local-time: times the clocks pass twice are a warning, never an error', async (t) => {
+  const findings = checkAgenda(nightInput(autumn));
+  const found = withCode(findings, 'ambiguous-local-time');
+  t.same(
+    found.map((f) => [f.severity, f.items]),
+    [
+      ['warning', ['half']],
+      ['warning', ['turn']],
+    ],
+  );
+  t.match(found[0]!.message, /"half" \(01:30–02:30\): 02:30 occurs twice on this day \(the clocks go back\); the first occurrence is meant/);
+  t.match(found[1]!.message, /"Skiftet" \(02:30–03:00\): 02:30 occurs twice/, '03:00 occurs once');
+  t.notOk(hasErrors(findings));
+
+  // Both ends inside the repeated hour; and the meeting's own hours.
+  const both = checkAgenda({ ...nightInput(autumn), meeting: { startTime: '02:00', endTime: '06:00' }, items: [item('x', '02:15', '02:45')] });
+  const b = withCode(both, 'ambiguous-local-time');
+  t.same(b.map((f) => f.items), [[], ['x']]);
+  t.match(b[0]!.message, /The meeting \(02:00–06:00\): 02:00 occurs twice/);
+  t.match(b[1]!.message, /02:15 and 02:45 occur twice/);
+
+  // No finding on an ordinary day or a spring day, nor from agendaErrors.
+  t.same(withCode(checkAgenda(nightInput(undefined)), 'ambiguous-local-time'), []);
+  t.same(withCode(checkAgenda(nightInput(spring)), 'ambiguous-local-time'), []);
+  t.same(agendaErrors(nightInput(autumn)), []);
+  t.equal(findingSeverity['ambiguous-local-time'], 'warning');
+
+  // The clock of a real day, as the service passes it.
+  t.same(withCode(checkAgenda(nightInput(dayClock('2026-10-25', 'Europe/Copenhagen'))), 'ambiguous-local-time'), found);
+});
+
+t.test('agendaErrors is exactly the error part of checkAgenda', async (t) => {
+  const tracks = [
+    { id: 'T1', name: 'Et' },
+    { id: 'T2', name: 'To' },
+  ];
+  const anItem = fc
+    .record({
+      start: fc.integer({ min: 8 * 60, max: 17 * 60 }),
+      length: fc.integer({ min: -30, max: 180 }),
+      track: fc.constantFrom(null, 'T1', 'T2'),
+      speakers: fc.subarray(['s1', 's2', 's3']),
+    })
+    .map((r) => ({ ...r, end: Math.min(r.start + r.length, 23 * 60 + 59) }));
+  fc.assert(
+    fc.property(fc.array(anItem, { maxLength: 25 }), (drawn) => {
+      const items = drawn.map((d, i) =>
+        item(`i${String(i).padStart(2, '0')}`, fromMinutes(d.start), fromMinutes(d.end), {
+          trackId: d.track,
+          speakers: d.speakers.map((id) => ({ id, name: id })),
+        }),
+      );
+      const input: CheckInput = { meeting: { startTime: '09:00', endTime: '17:00' }, standardMinutes: 480, tracks, items };
+      const errors = agendaErrors(input);
+      if (JSON.stringify(errors) !== JSON.stringify(errorsOnly(checkAgenda(input)))) return false;
+      // Every overlapping pair in one line (a track, or plenary against anything) is reported once.
+      const timed = items.filter((i) => i.endTime > i.startTime);
+      let pairs = 0;
+      for (let i = 0; i < timed.length; i++) {
+        for (let j = i + 1; j < timed.length; j++) {
+          const [a, b] = [timed[i]!, timed[j]!];
+          const overlap = a.startTime < b.endTime && b.startTime < a.endTime;
+          if (overlap && (a.trackId === null || b.trackId === null || a.trackId === b.trackId)) pairs++;
+        }
+      }
+      return errors.filter((f) => f.code === 'track-overlap' || f.code === 'plenary-overlap').length === pairs;
+    }),
+    { numRuns: 300 },
+  );
+  t.pass('300 random agendas');
 });

@@ -249,3 +249,66 @@ t.test('items of a draft meeting are hidden without a token', async (t) => {
     end: item.end,
   });
 });
+
+t.test('a write that would add an agenda error is refused with 409 and changes nothing', async (t) => {
+  const a = await makeApp(t);
+  const f = await fixture(a);
+  const post = (payload: Record<string, unknown>) => a.as({ method: 'POST', url: f.items, payload: { kind: 'presentation', themes: ['aktuelt'], ...payload } });
+  const first = ok(t, await post({ trackId: f.trackA.id, startTime: '10:00', endTime: '11:00', title: 'Først', speakerIds: [f.anna.id] }), 201);
+  const last = ok(t, await post({ trackId: f.trackA.id, startTime: '15:00', endTime: '16:00', title: 'Sidst' }), 201);
+  const listed = () => a.as({ url: f.items }).then((r) => ids(r.json()).sort());
+  const before = await listed();
+
+  const overlap = problem(t, await post({ trackId: f.trackA.id, startTime: '10:30', endTime: '11:30', title: 'Oven i' }), 409, 'agenda-conflict');
+  t.same(overlap.findings.map((x: { code: string; severity: string }) => [x.code, x.severity]), [['track-overlap', 'error']]);
+  t.ok(overlap.findings[0].items.includes(first.id));
+  t.match(overlap.detail, /"Først" \(10:00–11:00\) and "Oven i" \(10:30–11:30\) overlap in track "Dagtilbud"/);
+  problem(t, await post({ startTime: '10:30', endTime: '10:45', title: 'Plenum' }), 409, 'agenda-conflict').findings.forEach(
+    (x: { code: string }) => t.equal(x.code, 'plenary-overlap'),
+  );
+  const booked = problem(t, await post({ trackId: f.trackB.id, startTime: '10:30', endTime: '11:30', title: 'Parallel', speakerIds: [f.anna.id] }), 409, 'agenda-conflict');
+  t.same(booked.findings.map((x: { code: string }) => x.code), ['speaker-double-booked']);
+  t.match(booked.detail, /Anna is booked for both/);
+  t.same(await listed(), before, 'nothing created');
+  ok(t, await post({ trackId: f.trackB.id, startTime: '10:30', endTime: '11:30', title: 'Parallel', speakerIds: [f.bent.id] }), 201);
+
+  // Moving an item onto another one far from where it was is checked against the new place.
+  const moved = problem(t, await a.as({ method: 'PATCH', url: `/api/v1/items/${first.id}`, payload: { startTime: '15:30', endTime: '16:00' } }), 409, 'agenda-conflict');
+  t.same(moved.findings[0].items, [last.id, first.id], 'in time order');
+  t.same(ok(t, await a.as({ url: `/api/v1/items/${first.id}` })), first, 'unchanged');
+  const retitled = ok(t, await a.as({ method: 'PATCH', url: `/api/v1/items/${first.id}`, payload: { title: 'Velkomst og overblik' } }));
+  t.match(retitled, { title: 'Velkomst og overblik', startTime: '10:00', speakers: [{ id: f.anna.id }], themes: [{ key: 'aktuelt' }] });
+
+  // An error already in the agenda (written before the checks existed) blocks only what adds a new one.
+  const legacy = a.app.db.$client.prepare(
+    "INSERT INTO agenda_items (id, meeting_id, start_time, end_time, title, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'other', '2019-01-01T00:00:00Z', '2019-01-01T00:00:00Z')",
+  );
+  legacy.run('itm_old1', f.meeting.id, '13:00', '14:00', 'Gammel 1');
+  legacy.run('itm_old2', f.meeting.id, '13:30', '14:30', 'Gammel 2');
+  ok(t, await a.as({ method: 'PATCH', url: '/api/v1/items/itm_old1', payload: { title: 'Gammel, omdøbt' } }));
+  t.equal(ok(t, await a.as({ method: 'PATCH', url: '/api/v1/items/itm_old1', payload: { endTime: '14:15' } })).endTime, '14:15', 'the same overlap, no new error');
+  const added = problem(t, await post({ startTime: '14:15', endTime: '14:45', title: 'Ny' }), 409, 'agenda-conflict');
+  t.same(added.findings.length, 1, 'only the new finding');
+  t.ok(added.findings[0].items.includes('itm_old2'));
+  t.notOk(added.findings[0].items.includes('itm_old1'));
+});
+
+t.test('If-Match on an item PATCH', async (t) => {
+  const a = await makeApp(t);
+  const f = await fixture(a);
+  const item = ok(t, await a.as({ method: 'POST', url: f.items, payload: { startTime: '11:00', endTime: '12:00', title: 'Oplæg', kind: 'presentation' } }), 201);
+  const url = `/api/v1/items/${item.id}`;
+  const read = await a.as({ url });
+  const etag = read.headers.etag as string;
+  t.match(etag, /^"v\d+"$/);
+
+  const first = await a.as({ method: 'PATCH', url, headers: { 'if-match': etag }, payload: { title: 'Første' } });
+  t.equal(first.statusCode, 200);
+  t.not(first.headers.etag, etag, 'a new version');
+  const stale = problem(t, await a.as({ method: 'PATCH', url, headers: { 'if-match': etag }, payload: { title: 'Anden' } }), 412, 'precondition-failed');
+  t.equal(stale.etag, first.headers.etag, 'the current version');
+  t.equal(ok(t, await a.as({ url })).title, 'Første', 'the stale edit changed nothing');
+  problem(t, await a.as({ method: 'PATCH', url, headers: { 'if-match': 'garbage' }, payload: { title: 'Nej' } }), 412, 'precondition-failed');
+  t.equal(ok(t, await a.as({ method: 'PATCH', url, headers: { 'if-match': `"v1", ${first.headers.etag}` }, payload: { title: 'Ja' } })).title, 'Ja');
+  t.equal(ok(t, await a.as({ method: 'PATCH', url, headers: { 'if-match': '*' }, payload: { title: 'Også' } })).title, 'Også');
+});

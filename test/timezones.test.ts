@@ -1,6 +1,17 @@
 // Wall times in named zones become the right UTC instants, whatever the process's own TZ is.
 import t, { type Test } from 'tap';
-import { existsLocally, toInstant, toOffsetString } from '../server/time/local-time.js';
+import { tzOffset } from '@date-fns/tz';
+import {
+  dayClock,
+  elapsedBetween,
+  elapsedMinutes,
+  existsLocally,
+  fromMinutes,
+  isAmbiguousLocally,
+  toInstant,
+  toOffsetString,
+  zonedInstant,
+} from '../server/time/local-time.js';
 import { makeApp, type TestApp, ok, problem } from './helpers.js';
 
 const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((e) => e.path);
@@ -181,4 +192,145 @@ t.test('agenda items at wall times skipped by the spring jump are refused', asyn
   const ok = await as({ method: 'POST', url: `/api/v1/meetings/${m.id}/items`, payload: { title: 'Efter skiftet', kind: 'other', startTime: '03:00', endTime: '04:00' } });
   t.equal(ok.statusCode, 201);
   t.equal(ok.json().start.utc, '2020-03-29T01:00:00Z');
+});
+
+t.test('isAmbiguousLocally: wall times the autumn change repeats', async (t) => {
+  const cph = (time: string) => isAmbiguousLocally('2026-10-25', time, 'Europe/Copenhagen');
+  t.same(['01:59', '02:00', '02:30', '02:59', '03:00'].map(cph), [false, true, true, true, false]);
+  t.notOk(isAmbiguousLocally('2026-10-24', '02:30', 'Europe/Copenhagen'), 'the day before');
+  t.notOk(isAmbiguousLocally('2026-03-29', '02:30', 'Europe/Copenhagen'), 'a skipped time is not ambiguous');
+  t.ok(isAmbiguousLocally('2026-11-01', '01:30', 'America/New_York'));
+  t.notOk(isAmbiguousLocally('2026-11-01', '02:00', 'America/New_York'));
+  t.ok(isAmbiguousLocally('2026-04-05', '02:30', 'Australia/Sydney'), 'southern autumn');
+  t.notOk(isAmbiguousLocally('2026-10-25', '02:30', 'UTC'));
+  t.notOk(isAmbiguousLocally('2026-10-25', '02:30', 'Asia/Tokyo'));
+});
+
+t.test('dayClock: the day as plain minutes, and elapsed minutes across a change', async (t) => {
+  t.same(dayClock('2026-10-25', 'Europe/Copenhagen'), { repeated: [[120, 180]], skipped: [] });
+  t.same(dayClock('2026-03-29', 'Europe/Copenhagen'), { repeated: [], skipped: [[120, 180]] });
+  t.same(dayClock('2026-09-10', 'Europe/Copenhagen'), { repeated: [], skipped: [] });
+  t.same(dayClock('2026-11-01', 'America/New_York'), { repeated: [[60, 120]], skipped: [] });
+  t.same(dayClock('2026-04-05', 'Australia/Lord_Howe'), { repeated: [[90, 120]], skipped: [] }, 'a half-hour change');
+
+  t.equal(elapsedBetween('2026-10-25', '00:00', '06:00', 'Europe/Copenhagen'), 420);
+  t.equal(elapsedBetween('2026-03-29', '00:00', '06:00', 'Europe/Copenhagen'), 300);
+  t.equal(elapsedBetween('2026-09-10', '10:00', '16:00', 'Europe/Copenhagen'), 360);
+  t.equal(elapsedMinutes(dayClock('2026-10-25', 'Europe/Copenhagen'), 0, 360), 420);
+
+  // The plain-number rule agrees with the instants for every pair of existing times on change days.
+  for (const [date, zone] of [
+    ['2026-10-25', 'Europe/Copenhagen'],
+    ['2026-03-29', 'Europe/Copenhagen'],
+    ['2026-11-01', 'America/New_York'],
+    ['2026-04-05', 'Australia/Lord_Howe'],
+  ] as const) {
+    const clock = dayClock(date, zone);
+    const times = Array.from({ length: 24 * 12 }, (_, i) => i * 5).filter((m) => existsLocally(date, fromMinutes(m), zone));
+    let mismatches = 0;
+    for (const a of times) {
+      for (const b of times) {
+        if (b <= a) continue;
+        const real = (toInstant(date, fromMinutes(b), zone).getTime() - toInstant(date, fromMinutes(a), zone).getTime()) / 60_000;
+        if (elapsedMinutes(clock, a, b) !== real) mismatches++;
+      }
+      const inRepeated = clock.repeated.some(([from, to]) => from <= a && a < to);
+      if (inRepeated !== isAmbiguousLocally(date, fromMinutes(a), zone)) mismatches++;
+    }
+    t.equal(mismatches, 0, `${zone} ${date}`);
+  }
+});
+
+/**
+ * The reading rule computed directly from the zone's offsets on every call (no memo): how the service
+ * read wall times before offsets were kept per day. The memoised functions must give the same instants.
+ */
+function reference(date: string, time: string, zone: string): number {
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, mi] = time.split(':').map(Number) as [number, number];
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  const before = tzOffset(zone, new Date(wall - 86_400_000));
+  const after = tzOffset(zone, new Date(wall + 86_400_000));
+  const candidates = [wall - before * 60_000, wall - after * 60_000].filter((c) => tzOffset(zone, new Date(c)) * 60_000 === wall - c);
+  return candidates.length > 0 ? Math.min(...candidates) : wall - before * 60_000;
+}
+
+t.test('memoised offsets give the instants computed from the zone directly', async (t) => {
+  const zones = ['Europe/Copenhagen', 'America/New_York', 'Australia/Sydney', 'Australia/Lord_Howe', 'America/Santiago', 'Asia/Kolkata', 'UTC'];
+  const dates = ['2019-09-11', '2020-01-16', '2020-03-29', '2020-10-25', '2020-03-08', '2020-11-01', '2020-04-05', '2020-10-04', '2022-09-11', '2022-04-03', '2026-10-25'];
+  let compared = 0;
+  let different = 0;
+  for (const zone of zones) {
+    for (const date of dates) {
+      for (let m = 0; m < 24 * 60; m += 10) {
+        const time = fromMinutes(m);
+        const expected = reference(date, time, zone);
+        compared++;
+        if (toInstant(date, time, zone).getTime() !== expected || zonedInstant(date, time, zone).getTime() !== expected) different++;
+      }
+    }
+  }
+  t.equal(different, 0, `${compared} wall times`);
+  t.equal(toOffsetString('2026-10-25', '02:30', 'Europe/Copenhagen'), '2026-10-25T02:30:00+02:00', 'the first 02:30');
+  t.equal(toOffsetString('2026-03-29', '02:30', 'Europe/Copenhagen'), '2026-03-29T03:30:00+02:00', 'a skipped time, as the clocks show it');
+  t.equal(toOffsetString('2020-01-16', '10:00', 'Asia/Kolkata'), '2020-01-16T10:00:00+05:30');
+});
+
+async function kbhNetwork(t: Test, a: TestApp) {
+  ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'kbh', name: 'København', standardMeetingMinutes: 360 } }), 201);
+}
+
+t.test('a wall time that occurs twice is accepted with a warning, and means its first occurrence', async (t) => {
+  const a = await makeApp(t);
+  await kbhNetwork(t, a);
+  const m = ok(t, await a.as({ method: 'POST', url: '/api/v1/networks/kbh/meetings', payload: { title: 'Nat', date: '2026-10-25', startTime: '00:00', endTime: '06:00' } }), 201);
+  t.equal(m.durationMinutes, 420, 'seven real hours');
+  t.equal(m.end.utc, '2026-10-25T05:00:00Z');
+  const checks = () => a.as({ url: `/api/v1/meetings/${m.id}/checks` });
+  t.same(ok(t, await checks()).findings.filter((f: { code: string }) => f.code === 'ambiguous-local-time'), []);
+
+  const item = ok(t, await a.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/items`, payload: { title: 'Skiftet', kind: 'other', startTime: '02:30', endTime: '03:30' } }), 201);
+  t.same(item.start, { local: '2026-10-25T02:30', timeZone: 'Europe/Copenhagen', offset: '2026-10-25T02:30:00+02:00', utc: '2026-10-25T00:30:00Z' });
+  t.equal(item.end.utc, '2026-10-25T02:30:00Z', 'two real hours');
+  const body = ok(t, await checks());
+  t.equal(body.errors, 0);
+  const ambiguous = body.findings.filter((f: { code: string }) => f.code === 'ambiguous-local-time');
+  t.same(ambiguous.map((f: { severity: string; items: string[] }) => [f.severity, f.items]), [['warning', [item.id]]]);
+  t.match(ambiguous[0].message, /"Skiftet" \(02:30–03:30\): 02:30 occurs twice on this day/);
+  const length = body.findings.find((f: { code: string }) => f.code === 'nonstandard-length');
+  t.match(length.message, /lasts 420 minutes \(00:00–06:00\); the network’s standard is 360 minutes/);
+
+  // Moving the item out of the repeated hour clears the warning; a meeting starting in it gets one.
+  ok(t, await a.as({ method: 'PATCH', url: `/api/v1/items/${item.id}`, payload: { startTime: '03:00' } }));
+  t.same(ok(t, await checks()).findings.filter((f: { code: string }) => f.code === 'ambiguous-local-time'), []);
+  const early = ok(t, await a.as({ method: 'POST', url: '/api/v1/networks/kbh/meetings', payload: { title: 'Tidlig', date: '2026-10-25', startTime: '02:15', endTime: '08:00' } }), 201);
+  t.equal(early.durationMinutes, 405);
+  const e = ok(t, await a.as({ url: `/api/v1/meetings/${early.id}/checks` })).findings.filter((f: { code: string }) => f.code === 'ambiguous-local-time');
+  t.same(e.map((f: { items: string[] }) => f.items), [[]]);
+  t.match(e[0].message, /The meeting \(02:15–08:00\): 02:15 occurs twice/);
+
+  // Skipped times stay refused.
+  problem(t, await a.as({ method: 'POST', url: '/api/v1/networks/kbh/meetings', payload: { title: 'Forår', date: '2026-03-29', startTime: '02:30', endTime: '06:00' } }), 400, 'nonexistent-local-time');
+});
+
+t.test('durationMinutes and the default end count real minutes', async (t) => {
+  const a = await makeApp(t);
+  await kbhNetwork(t, a);
+  const create = async (payload: Record<string, unknown>) =>
+    ok(t, await a.as({ method: 'POST', url: '/api/v1/networks/kbh/meetings', payload: { title: 'Møde', ...payload } }), 201);
+  const spring = await create({ date: '2026-03-29', startTime: '00:00', endTime: '06:00' });
+  t.equal(spring.durationMinutes, 300);
+  const plain = await create({ date: '2026-09-10', startTime: '10:00', endTime: '16:00' });
+  t.equal(plain.durationMinutes, 360);
+
+  // Without endTime: start plus the network's six hours, in real time.
+  const autumnNight = await create({ date: '2026-10-25', startTime: '00:00' });
+  t.match(autumnNight, { endTime: '05:00', durationMinutes: 360 });
+  const springNight = await create({ date: '2026-03-29', startTime: '00:00' });
+  t.match(springNight, { endTime: '07:00', durationMinutes: 360 });
+  t.match(await create({ date: '2026-10-25', startTime: '10:00' }), { endTime: '16:00', durationMinutes: 360 });
+
+  // Moving a meeting onto the change day changes its real length, not its wall hours.
+  const moved = ok(t, await a.as({ method: 'PATCH', url: `/api/v1/meetings/${plain.id}`, payload: { date: '2026-10-25', startTime: '00:00', endTime: '06:00' } }));
+  t.equal(moved.durationMinutes, 420);
 });

@@ -4,19 +4,7 @@
 // change in the feed (not "now"), so the same data always gives the same bytes.
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical, { foldLines, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
-import { toInstant, toUtcString, zonedInstant } from '../time/local-time.js';
-// SHIM until local-time exports it
-const wallFormats = new Map<string, Intl.DateTimeFormat>();
-const isAmbiguousLocally = (date: string, time: string, zone: string): boolean => {
-  let format = wallFormats.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-    wallFormats.set(zone, format);
-  }
-  const first = toInstant(date, time, zone).getTime();
-  void toUtcString;
-  return format.format(new Date(first + 3_600_000)).replace(', ', 'T') === `${date}T${time}`;
-};
+import { isAmbiguousLocally, zonedInstant } from '../time/local-time.js';
 import type { EventContent } from './feed-content.js';
 import { cleanText, escapeText, paramText } from './feed-text.js';
 

@@ -4,7 +4,7 @@
 // for 24 hours. Only successful responses are kept, so a refused request can be retried with the key.
 import { createHash } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { idempotencyKeys } from '../../db/schema.js';
 import { AppError } from './errors.js';
@@ -34,14 +34,12 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance) => {
   const db = app.db;
   app.decorateRequest('idempotencyKey', null);
 
-  app.addHook('preHandler', async (request, reply) => {
-    const key = request.headers['idempotency-key'];
-    // Only real routes: a request no route matched gets its 404 and leaves nothing behind.
-    if (request.method !== 'POST' || key === undefined || !request.token || !request.routeOptions.url) return;
+  /** Claims the key for this request, or answers with the stored response (then the reply is sent). */
+  function claim(request: FastifyRequest, reply: FastifyReply, key: string | string[]): void {
     if (typeof key !== 'string' || !KEY_RE.test(key)) {
       throw new AppError(400, 'invalid-idempotency-key', 'Bad request', 'Idempotency-Key must be 1–200 visible ASCII characters');
     }
-    const tokenId = request.token.id;
+    const tokenId = request.token!.id;
     let hash: string;
     try {
       hash = fingerprint(request);
@@ -76,12 +74,29 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance) => {
       const { id } = JSON.parse(stored.response) as { id?: string };
       throw new AppError(409, 'idempotent-secret-withheld', 'Conflict', 'This request already succeeded; its secret was shown once and is not stored', { id });
     }
-    return reply
+    reply
       .code(stored.status)
       .header('idempotent-replayed', 'true')
       .type('application/json; charset=utf-8')
       .serializer((p: unknown) => p as string)
       .send(stored.response);
+  }
+
+  // A synchronous hook: it runs on every API request, and most carry no key (a promise each is measurable).
+  app.addHook('preHandler', (request, reply, done) => {
+    const key = request.headers['idempotency-key'];
+    // Only real routes: a request no route matched gets its 404 and leaves nothing behind.
+    if (request.method !== 'POST' || key === undefined || !request.token || !request.routeOptions.url) {
+      done();
+      return;
+    }
+    try {
+      claim(request, reply, key);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    if (!reply.sent) done();
   });
 
   app.addHook('onSend', (request, reply, payload, done) => {

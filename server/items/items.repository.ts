@@ -84,6 +84,7 @@ function prepare(db: Db) {
       .from(networks)
       .where(eq(networks.slug, id))
       .prepare(),
+    /** The items in a span with their speakers (one row per speaker; one scan of the meeting's items). */
     checkItems: db
       .select({
         id: agendaItems.id,
@@ -92,17 +93,14 @@ function prepare(db: Db) {
         endTime: agendaItems.endTime,
         title: agendaItems.title,
         kind: agendaItems.kind,
+        speakerId: speakers.id,
+        speakerName: speakers.name,
       })
       .from(agendaItems)
+      .leftJoin(itemSpeakers, eq(itemSpeakers.itemId, agendaItems.id))
+      .leftJoin(speakers, eq(itemSpeakers.speakerId, speakers.id))
       .where(within)
-      .prepare(),
-    checkSpeakers: db
-      .select({ itemId: itemSpeakers.itemId, id: speakers.id, name: speakers.name })
-      .from(itemSpeakers)
-      .innerJoin(agendaItems, eq(itemSpeakers.itemId, agendaItems.id))
-      .innerJoin(speakers, eq(itemSpeakers.speakerId, speakers.id))
-      .where(within)
-      .orderBy(asc(itemSpeakers.itemId), asc(itemSpeakers.position))
+      .orderBy(asc(agendaItems.id), asc(itemSpeakers.position))
       .prepare(),
     themeByKey: db
       .select()
@@ -290,10 +288,13 @@ export function itemsRepository(db: Db, baseUrl: string) {
    * rows and wall times: no themes (they only feed warnings) and no zoned instants.
    */
   function checkInput(meeting: MeetingRow, from: string, to: string): CheckInput {
-    const span = { id: meeting.id, from, to };
-    const items: CheckItem[] = q.checkItems.all(span).map((r) => ({ ...r, themes: [], speakers: [] }));
-    const byId = new Map(items.map((i) => [i.id, i]));
-    for (const b of q.checkSpeakers.all(span)) byId.get(b.itemId)?.speakers.push({ id: b.id, name: b.name });
+    const byId = new Map<string, CheckItem>();
+    for (const { speakerId, speakerName, ...r } of q.checkItems.all({ id: meeting.id, from, to })) {
+      let item = byId.get(r.id);
+      if (!item) byId.set(r.id, (item = { ...r, themes: [], speakers: [] }));
+      if (speakerId !== null && speakerName !== null) item.speakers.push({ id: speakerId, name: speakerName });
+    }
+    const items = [...byId.values()];
     return {
       meeting,
       day: dayClock(meeting.date, meeting.timeZone),

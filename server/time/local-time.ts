@@ -69,6 +69,9 @@ export interface DayClock {
   readonly skipped: readonly MinuteRange[];
 }
 
+/** An ordinary day: every wall time occurs once. */
+export const plainDay: DayClock = { repeated: [], skipped: [] };
+
 /** From `at` (UTC ms) on, the zone is `after` minutes ahead of UTC instead of `before`. */
 interface Transition {
   at: number;
@@ -113,6 +116,8 @@ function loadZoneDay(date: string, zone: string): ZoneDay {
   const start = midnight - WINDOW_BEFORE_MS;
   const first = tzOffset(zone, new Date(start));
   const transitions: Transition[] = [];
+  // An unknown zone (validated away before it gets here) has no offsets to search.
+  if (Number.isNaN(first)) return { midnight, first, transitions, clock: plainDay };
   let at = start;
   let offset = first;
   while (at < midnight + WINDOW_AFTER_MS) {
@@ -213,9 +218,6 @@ export function isAmbiguousLocally(date: string, time: string, zone: string): bo
 export function dayClock(date: string, zone: string): DayClock {
   return zoneDay(date, zone).clock;
 }
-
-/** An ordinary day: every wall time occurs once. */
-export const plainDay: DayClock = { repeated: [], skipped: [] };
 
 /**
  * Real minutes elapsed from one wall time of a day to a later one (both as minutes of the day): a stretch
