@@ -2,6 +2,7 @@
 // rendering corner cases, the scope plan, content codings, and the publisher with its cache.
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
 import ICAL from 'ical.js';
 import t from 'tap';
 import { closeDatabase, openDatabase } from '../db/client.js';
@@ -12,7 +13,8 @@ import { chooseEncoding, feedCache, type ServedFeed } from '../server/feeds/feed
 import type { DesiredEvent, EventContent } from '../server/feeds/feed-content.js';
 import { CANCELLED_KEEP_MS, fingerprint, planSync, type SyncChange } from '../server/feeds/feed-events.js';
 import { etagMatches, isNotModified } from '../server/feeds/feed-http.js';
-import { feedPublisher } from '../server/feeds/feed-publisher.js';
+import { feedDrainer } from '../server/feeds/feed-drainer.js';
+import { feedPublisher, type FeedPublisher } from '../server/feeds/feed-publisher.js';
 import { calendarFrame, eventTzid, feedTzid, organizerEmail, renderFragment } from '../server/feeds/feed-render.js';
 import { feedPath, scopeKey, scopeOfKey } from '../server/feeds/feed-scopes.js';
 import { planScopes } from '../server/feeds/scope-plan.js';
@@ -285,4 +287,39 @@ t.test('publisher and cache: built once per change, hits served from memory, can
   cache.clear();
   t.equal(cache.bytes(), 0);
   t.ok(db.select().from(feedEvents).all().length >= 3);
+});
+
+t.test('drainer: a write publishes within its budget, the rest in background slices, a failure stays queued', async (t) => {
+  const errors: unknown[] = [];
+  const log = { error: (o: unknown) => errors.push(o) } as unknown as FastifyBaseLogger;
+  let queued = 5;
+  let failNext = false;
+  const publisher = {
+    pending: () => queued > 0,
+    queueExpired: () => 0,
+    // One entry per call, as if each took the whole budget.
+    drain: () => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('disk full');
+      }
+      queued = Math.max(0, queued - 1);
+      return queued > 0;
+    },
+  } as unknown as FeedPublisher;
+  const drainer = feedDrainer(publisher, log);
+  t.teardown(() => drainer.stop());
+  drainer.drainNow();
+  t.equal(queued, 4, 'the write published what fitted in its budget');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.equal(queued, 0, 'the rest was published in background slices');
+
+  queued = 2;
+  failNext = true;
+  drainer.drainNow();
+  t.equal(errors.length, 1, 'a failed publication is logged');
+  t.equal(queued, 2, '…and its work stays queued');
+  drainer.drainSoon();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.equal(queued, 0, 'and is done on the next round');
 });

@@ -100,7 +100,3 @@ function visibleOf(row: FeedEventRow): Visible {
 
 export const contentOf = (row: FeedEventRow): EventContent => eventContent.parse(JSON.parse(row.content));
 export const themeKeysOf = (row: FeedEventRow): string[] => JSON.parse(row.themeKeys) as string[];
-
-/** Still shown: live events, and cancelled ones for CANCELLED_KEEP_MS after their last change. */
-export const isShown = (row: FeedEventRow, nowMs: number): boolean =>
-  row.cancelledAt === null || Date.parse(row.lastModified) + CANCELLED_KEEP_MS > nowMs;

@@ -47,15 +47,3 @@ export function publishedAgenda(db: Db, meetingId: string): PublishedAgenda | nu
     items: snapshot?.items ?? [],
   };
 }
-
-/** Every non-draft meeting of a network, published, in date order. */
-export function publishedNetwork(db: Db, slug: string): PublishedAgenda[] {
-  return db
-    .select({ id: meetings.id })
-    .from(meetings)
-    .where(eq(meetings.networkSlug, slug))
-    .orderBy(meetings.date, meetings.startTime, meetings.id)
-    .all()
-    .map((m) => publishedAgenda(db, m.id))
-    .filter((p): p is PublishedAgenda => p !== null);
-}
