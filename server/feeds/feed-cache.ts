@@ -2,7 +2,8 @@
 // LRU bounded in bytes. A poll is a map lookup and a header comparison; a miss reads the stored body
 // (written by the publisher when the feed changed). Nothing here writes to the database.
 import type { AppError } from '../http/errors.js';
-import type { BuiltFeed, FeedPublisher } from './feed-publisher.js';
+import type { BuiltFeed } from './feed-bodies.js';
+import type { FeedPublisher } from './feed-publisher.js';
 
 export type Encoding = 'identity' | 'gzip' | 'br';
 

@@ -1,37 +1,24 @@
 // The feed publisher: turns queued changes (written by triggers in the writing transaction, see migration
 // 0007) into stored feed state. Per meeting it re-publishes the meeting's events (SEQUENCE, rendered VEVENT
 // fragments), updates which feeds (scopes) hold each event, and rebuilds the bodies of exactly the feeds
-// that changed: plain, gzip and brotli, stored in `feed_bodies`. Polls only read what this wrote.
+// that changed (feed-bodies.ts). Polls only read what this wrote.
 // Each queue entry is one short transaction, so a network-wide change never holds the write lock for long;
 // a crash between entries loses nothing (the entry stays queued until its work is committed).
-import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import type { Db } from '../../db/client.js';
 import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
 import { feedEvents, feedScopeEvents, type FeedEventRow, type FeedScopeEventRow } from '../../db/schema.js';
-import { AppError, notFound } from '../http/errors.js';
+import { AppError } from '../http/errors.js';
 import { nowIso } from '../http/ids.js';
 import { publishedAgenda } from '../releases/published.js';
 import { desiredEvents, type DesiredEvent } from './feed-content.js';
-import { CANCELLED_KEEP_MS, contentOf, planSync, themeKeysOf } from './feed-events.js';
-import { calendarFrame, eventTzid, renderFragment, type RenderOptions } from './feed-render.js';
-import { feedPath, scopeHeader, scopeOfKey, scopesOfEvent, type MeetingContext, type ScopeHeader } from './feed-scopes.js';
+import { feedBodies, type BuiltFeed } from './feed-bodies.js';
+import { contentOf, planSync, themeKeysOf } from './feed-events.js';
+import { eventTzid, renderFragment, type RenderOptions } from './feed-render.js';
+import { scopesOfEvent, type MeetingContext } from './feed-scopes.js';
 import { planScopes } from './scope-plan.js';
 
 /** Bump when the fragment or body format changes: stored fragments are then rendered again at start-up. */
 const RENDER_VERSION = 1;
-
-/** A feed ready to serve: its bytes in each encoding and its validators. */
-export interface BuiltFeed {
-  scope: string;
-  etag: string;
-  lastModifiedMs: number;
-  /** When the next cancelled event drops out (ms); null when none will. */
-  expiresAtMs: number | null;
-  plain: Buffer;
-  gzip: Buffer;
-  br: Buffer;
-}
 
 export interface PublisherOptions extends RenderOptions {
   clock?: () => number;
@@ -39,31 +26,10 @@ export interface PublisherOptions extends RenderOptions {
   onBody?: (scope: string, built: BuiltFeed | null) => void;
 }
 
-export const strongEtag = (body: Buffer): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-
 const sortKey = (d: { kind: string; uid: string }, c: { date: string; startTime: string }) =>
   `${c.date}T${c.startTime}|${d.kind === 'meeting' ? 0 : 1}|${d.uid}`;
 
 const PRIORITY = `CASE kind WHEN 'meeting' THEN 0 WHEN 'personal' THEN 1 WHEN 'network' THEN 2 ELSE 3 END`;
-
-
-// The events a feed shows now: live ones, and cancelled ones (left the feed, or cancelled outright) for 30
-// days after their change; dropping out is a change too (Last-Modified). Fragments start `BEGIN:VEVENT`,
-// CRLF, `UID:…`, CRLF (20 characters and the UID): the feed's own lines go right after. One person's records
-// in several networks (a personal feed of several scopes) hold different meetings; GROUP BY keeps each UID once.
-const SHOWN = `WITH rows AS (
-    SELECT fe.uid, fe.sort_key, max(se.sequence) AS sequence, se.present, fe.cancelled_at, fe.tzid,
-           CASE WHEN se.present = 1 THEN fe.ics_live ELSE fe.ics_cancelled END AS frag,
-           max(se.changed_at, fe.last_modified) AS stamp
-    FROM feed_scope_events se JOIN feed_events fe ON fe.uid = se.uid
-    WHERE se.scope IN (SELECT value FROM json_each(@scopes))
-    GROUP BY fe.uid
-  ), timed AS (
-    SELECT *, CAST(round(unixepoch(stamp, 'subsec') * 1000) AS INTEGER) AS stamp_ms, (present = 1 AND cancelled_at IS NULL) AS live
-    FROM rows WHERE frag IS NOT NULL
-  ), judged AS (
-    SELECT *, (live OR stamp_ms + @keep > @now) AS shown, strftime('%Y%m%dT%H%M%SZ', stamp) AS ics_stamp FROM timed
-  )`;
 
 export function feedPublisher(db: Db, options: PublisherOptions) {
   const sqlite = db.$client;
@@ -85,27 +51,6 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
       "SELECT track_id AS trackId FROM registrations WHERE meeting_id = ? AND participant_id = ? AND status = 'registered'",
     ),
     setCancelledForm: sqlite.prepare('UPDATE feed_events SET ics_cancelled = ? WHERE uid = ?'),
-    participantExists: sqlite.prepare('SELECT EXISTS (SELECT 1 FROM participants WHERE id = ?)').pluck(),
-    shownFacts: sqlite.prepare(
-      `${SHOWN} SELECT max(CASE WHEN shown THEN stamp_ms ELSE stamp_ms + @keep END) AS last_modified_ms,
-         min(CASE WHEN shown AND NOT live THEN stamp_ms + @keep END) AS expires_at_ms,
-         group_concat(DISTINCT CASE WHEN shown THEN tzid END) AS tzids
-       FROM judged`,
-    ),
-    assemble: sqlite.prepare(
-      `${SHOWN} SELECT CAST(@head || coalesce(group_concat(CASE WHEN shown THEN
-           substr(frag, 1, 20 + length(uid)) || 'SEQUENCE:' || sequence || char(13, 10) || 'DTSTAMP:' || ics_stamp || char(13, 10)
-           || 'LAST-MODIFIED:' || ics_stamp || char(13, 10) || substr(frag, 21 + length(uid)) END, '' ORDER BY sort_key), '') || @tail AS BLOB)
-       FROM judged`,
-    ).pluck(),
-    body: sqlite.prepare('SELECT * FROM feed_bodies WHERE scope = ?'),
-    saveBody: sqlite.prepare(
-      `INSERT INTO feed_bodies (scope, etag, last_modified_ms, expires_at_ms, plain, gzip, br) VALUES (@scope, @etag, @lastModifiedMs, @expiresAtMs, @plain, @gzip, @br)
-       ON CONFLICT (scope) DO UPDATE SET etag = excluded.etag, last_modified_ms = excluded.last_modified_ms, expires_at_ms = excluded.expires_at_ms,
-       plain = excluded.plain, gzip = excluded.gzip, br = excluded.br`,
-    ),
-    dropBody: sqlite.prepare('DELETE FROM feed_bodies WHERE scope = ?'),
-    dropScope: sqlite.prepare('DELETE FROM feed_scope_events WHERE scope = ?'),
     expired: sqlite.prepare('SELECT scope FROM feed_bodies WHERE expires_at_ms <= ?').pluck(),
     networkScopes: sqlite.prepare(
       `SELECT 'network:' || @slug UNION SELECT 'theme:' || network_slug || '/' || key FROM themes WHERE network_slug = @slug
@@ -117,6 +62,7 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
   };
 
   const immediate = <T>(fn: () => T): T => sqlite.transaction(fn).immediate();
+  const bodies = feedBodies(db, { ...options, clock });
 
   /** Renders an event's live fragment (and its feed order and TZID); the cancelled form is rendered when a feed needs it. */
   function render(row: FeedEventRow): FeedEventRow {
@@ -229,63 +175,11 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
     return touched;
   }
 
-  /** The feed of a scope as it should be served now, built from stored fragments; the 404 when it is gone. Reads only. */
-  function buildBody(scopeKeyString: string): BuiltFeed | AppError {
-    const scope = scopeOfKey(scopeKeyString);
-    if (scope.kind === 'personal' && !q.participantExists.get(scope.participantId)) return notFound('Feed', 'personal');
-    const header = scopeHeader(db, scope);
-    if (header instanceof AppError) return header;
-    return assemble(scopeKeyString, { ...header, path: scope.kind === 'personal' ? null : feedPath(scope) }, [scopeKeyString]);
-  }
-
-  /** One feed of several personal scopes (one person's records in several networks). Reads only. */
-  function buildMerged(key: string, scopes: string[]): BuiltFeed {
-    return assemble(key, { ...(scopeHeader(db, { kind: 'personal', participantId: '' }) as ScopeHeader), path: null }, scopes);
-  }
-
-  /**
-   * A feed body from its scopes' stored fragments, put together by SQLite: the calendar's frame around each
-   * shown event's fragment with its SEQUENCE and change time for this feed, in feed order, straight into one
-   * buffer (no per-event JavaScript strings: a 10,000-event feed costs one allocation).
-   */
-  function assemble(key: string, header: ScopeHeader & { path: string | null }, scopes: string[]): BuiltFeed {
-    const now = clock();
-    const params = { scopes: JSON.stringify(scopes), now, keep: CANCELLED_KEEP_MS };
-    const facts = q.shownFacts.get(params) as { last_modified_ms: number | null; expires_at_ms: number | null; tzids: string | null };
-    let lastModifiedMs = facts.last_modified_ms ?? 0;
-    for (const at of header.changedAt) if (at) lastModifiedMs = Math.max(lastModifiedMs, Date.parse(at));
-    const [head, tail] = calendarFrame(header, facts.tzids ? facts.tzids.split(',') : [], options);
-    const plain = q.assemble.get({ ...params, head, tail }) as Buffer;
-    return {
-      scope: key,
-      etag: strongEtag(plain),
-      // A feed with nothing dated in it is new as of now, not of 1970 (If-Modified-Since would answer 304).
-      lastModifiedMs: lastModifiedMs || now,
-      expiresAtMs: facts.expires_at_ms,
-      plain,
-      gzip: gzipSync(plain, { level: 6 }),
-      br: brotliCompressSync(plain, {
-        params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: plain.length, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT },
-      }),
-    };
-  }
-
   /** Builds and stores one scope's body (or removes it when the feed is gone). */
   function publishBody(scope: string): void {
-    const built = buildBody(scope);
+    const built = bodies.build(scope);
     immediate(() => {
-      if (built instanceof AppError) {
-        q.dropBody.run(scope);
-        if (scope.startsWith('personal:')) q.dropScope.run(scope);
-      } else {
-        const previous = q.body.get(scope) as { etag: string; last_modified_ms: number } | undefined;
-        // Last-Modified only moves forward: a new body never claims to be older than the one it replaces.
-        if (previous && previous.etag !== built.etag && built.lastModifiedMs <= previous.last_modified_ms) {
-          built.lastModifiedMs = Math.max(clock(), previous.last_modified_ms + 1000);
-        }
-        if (previous?.etag === built.etag) built.lastModifiedMs = previous.last_modified_ms;
-        q.saveBody.run(built);
-      }
+      bodies.save(scope, built);
       q.done.run('body', scope);
     });
     options.onBody?.(scope, built instanceof AppError ? null : built);
@@ -355,22 +249,10 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
         }
       });
     },
-    buildBody,
-    buildMerged,
+    buildBody: bodies.build,
+    buildMerged: bodies.buildMerged,
     /** A stored body, if any. */
-    storedBody(scope: string): BuiltFeed | undefined {
-      const r = q.body.get(scope) as Record<string, unknown> | undefined;
-      if (!r) return undefined;
-      return {
-        scope,
-        etag: r.etag as string,
-        lastModifiedMs: r.last_modified_ms as number,
-        expiresAtMs: r.expires_at_ms as number | null,
-        plain: r.plain as Buffer,
-        gzip: r.gzip as Buffer,
-        br: r.br as Buffer,
-      };
-    },
+    storedBody: bodies.stored,
   };
 }
 
