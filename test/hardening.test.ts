@@ -15,6 +15,12 @@ t.test('security headers; CORS off unless origins are configured', async (t) => 
   t.ok(res.headers['content-security-policy']);
   t.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
   t.notOk(res.headers['access-control-allow-origin'], 'no CORS by default');
+  // Problems outside the API's plugin context (unknown paths, feeds) are never sniffed either.
+  for (const url of ['/nope', '/api/v1/nope', '/feeds/networks/nope.ics']) {
+    const missing = await app.inject({ url });
+    t.equal(missing.statusCode, 404, url);
+    t.equal(missing.headers['x-content-type-options'], 'nosniff', url);
+  }
 
   const withCors = await buildApp(testConfig({ corsOrigins: ['https://intranet.kl.dk'] }));
   t.teardown(() => withCors.close());

@@ -59,6 +59,8 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
   return reply
     .code(problem.status)
     .type('application/problem+json')
+    // Also outside the API's security headers (unknown paths, feeds): the problem is never sniffed as HTML.
+    .header('x-content-type-options', 'nosniff')
     .serializer((p: unknown) => JSON.stringify(p))
     .send(problem);
 }
