@@ -144,7 +144,21 @@ async function buildDepartures(call: ReturnType<typeof api>, poll: (paths: strin
   await call('PATCH', `/registrations/${onTrackA.id}`, { trackId: trackB.id });
   await call('DELETE', `/registrations/${inCluster.id}`);
 
+  // The autumn night: 02:15 happens twice in Copenhagen. The item is written in UTC (its first occurrence,
+  // 00:15Z), the rest of the night with its zone.
+  const night = await call('POST', `/networks/${slug}/meetings`, {
+    title: 'Nattemøde, når uret stilles tilbage',
+    date: '2099-10-25',
+    startTime: '00:30',
+    endTime: '04:30',
+    status: 'announced',
+  });
+  await call('POST', `/meetings/${night.id}/items`, { startTime: '00:30', endTime: '01:30', title: 'Før skiftet', kind: 'presentation' });
+  await call('POST', `/meetings/${night.id}/items`, { startTime: '02:15', endTime: '02:45', title: 'Den dobbelte time', kind: 'discussion' });
+  await call('POST', `/meetings/${night.id}/releases`, { note: 'Program' });
+
   return [
+    ['ambiguous wall time (written in UTC)', `/feeds/meetings/${night.id}.ics?items=1`, ['DTSTART:20991025T001500Z', 'DTEND:20991025T004500Z', 'DTSTART;TZID=Europe/Copenhagen:20991025T003000']],
     ['departure: track A (item moved out)', trackPath, ['STATUS:CANCELLED', 'SUMMARY:AFLYST: Overgange\\, skole\\; dagtilbud', 'SUMMARY:Leg og læring\\, 0-6 år']],
     ['departure: theme (item lost it)', themePath, ['SUMMARY:AFLYST: Læsning\\; skrivning\\, regning']],
     ['departure: cluster (meeting left)', clusterPath, ['SUMMARY:AFLYST: Klyngemøde\\, der forlader klyngen', 'SUMMARY:Afgange: spor\\, temaer\\; klynger']],
