@@ -96,7 +96,7 @@ export function feedCache(publisher: FeedPublisher, options: FeedCacheOptions) {
     stats,
     bytes: () => bytes,
     /** The feed of a scope, or the 404 it answers. */
-    get(scope: string, check: () => void = () => undefined): ServedFeed | AppError {
+    get(scope: string): ServedFeed | AppError {
       const now = clock();
       const hit = entries.get(scope);
       if (hit !== undefined && now < hit.expiresAtMs) {
@@ -106,8 +106,6 @@ export function feedCache(publisher: FeedPublisher, options: FeedCacheOptions) {
         entries.set(scope, hit);
         return hit;
       }
-      // Not known here: is it a valid address at all? (throws a 400 when not)
-      if (hit === undefined) check();
       const stored = publisher.storedBody(scope);
       if (stored && (stored.expiresAtMs === null || now < stored.expiresAtMs)) {
         stats.loads++;
