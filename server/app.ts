@@ -17,6 +17,7 @@ import { etagPlugin } from './http/etag.js';
 import { hardeningPlugin } from './http/hardening.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { frameworkErrors, registerProblemHandlers } from './http/problem.js';
+import { feedBodies } from './feeds/feed-bodies.js';
 import { feedCache, type FeedCache } from './feeds/feed-cache.js';
 import { feedDrainer } from './feeds/feed-drainer.js';
 import { feedPublisher, type FeedPublisher } from './feeds/feed-publisher.js';
@@ -111,17 +112,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // Feeds: published on write (the publisher), served from prebuilt bytes (the cache). Work queued before
   // this start (an upgrade, other settings, a crash between a write and its publication) is done now.
-  const cache: { current?: FeedCache } = {};
-  const publisher = feedPublisher(db, {
-    publicBaseUrl: config.publicBaseUrl,
-    feedTtlMinutes: config.feedTtlMinutes,
-    onBody: (scope, built) => cache.current?.update(scope, built),
-  });
-  const feeds = feedCache(publisher, {
+  const render = { publicBaseUrl: config.publicBaseUrl, feedTtlMinutes: config.feedTtlMinutes };
+  const bodies = feedBodies(db, render);
+  const feeds = feedCache(bodies, {
     maxBytes: config.feedCacheBytes,
     cacheControl: (scope) => (scope.startsWith('personal:') ? PERSONAL_CACHE_CONTROL : FEED_CACHE_CONTROL),
   });
-  cache.current = feeds;
+  const publisher = feedPublisher(db, bodies, { ...render, onBody: feeds.update });
   publisher.checkSettings();
   publisher.queueExpired();
   const background = feedDrainer(publisher, app.log);
@@ -152,6 +149,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     await api.register(apiRoutes, { prefix: '/api/v1' });
   });
-  await app.register(feedRoutes, { publisher, cache: feeds, corsOrigins: config.corsOrigins });
+  await app.register(feedRoutes, { bodies, cache: feeds, corsOrigins: config.corsOrigins });
   return app;
 }

@@ -13,6 +13,7 @@ import { chooseEncoding, feedCache, type ServedFeed } from '../server/feeds/feed
 import type { DesiredEvent, EventContent } from '../server/feeds/feed-content.js';
 import { CANCELLED_KEEP_MS, fingerprint, planSync, type SyncChange } from '../server/feeds/feed-events.js';
 import { etagMatches, isNotModified } from '../server/feeds/feed-http.js';
+import { feedBodies } from '../server/feeds/feed-bodies.js';
 import { feedDrainer } from '../server/feeds/feed-drainer.js';
 import { feedPublisher, type FeedPublisher } from '../server/feeds/feed-publisher.js';
 import { calendarFrame, eventTzid, feedTzid, organizerEmail, renderFragment } from '../server/feeds/feed-render.js';
@@ -226,21 +227,19 @@ t.test('publisher and cache: built once per change, hits served from memory, can
   seedIfEmpty(db);
   let now = Date.now();
   const built: string[] = [];
-  const holder: { cache?: ReturnType<typeof feedCache> } = {};
-  const publisher = feedPublisher(db, {
-    publicBaseUrl: 'http://x.test',
-    feedTtlMinutes: 60,
-    clock: () => now,
+  const render = { publicBaseUrl: 'http://x.test', feedTtlMinutes: 60, clock: () => now };
+  const bodies = feedBodies(db, render);
+  const cache = feedCache(bodies, { maxBytes: 64 * 1024, cacheControl: () => 'no-cache', clock: () => now });
+  const publisher = feedPublisher(db, bodies, {
+    ...render,
     onBody: (scope, b) => {
       built.push(scope);
-      holder.cache?.update(scope, b);
+      cache.update(scope, b);
     },
   });
   publisher.checkSettings();
   t.equal(publisher.drain(), false, 'everything published');
   t.equal(publisher.pending(), false);
-  const cache = feedCache(publisher, { maxBytes: 64 * 1024, cacheControl: () => 'no-cache', clock: () => now });
-  holder.cache = cache;
   const net = `network:${SEED_SLUG}`;
   const first = cache.get(net) as ServedFeed;
   t.equal(cache.get(net), first);
@@ -273,10 +272,10 @@ t.test('publisher and cache: built once per change, hits served from memory, can
   t.equal(cache.stats.builds, 1);
   t.ok(publisher.queueExpired() >= 1);
   publisher.drain();
-  t.equal(publisher.storedBody(net)!.etag, pruned.etags[0], 'stored as the poll built it');
+  t.equal(bodies.stored(net)!.etag, pruned.etags[0], 'stored as the poll built it');
 
   // Bounded in bytes: least recently used out first.
-  const small = feedCache(publisher, { maxBytes: first.bytes + 10, cacheControl: () => 'no-cache', clock: () => now });
+  const small = feedCache(bodies, { maxBytes: first.bytes + 10, cacheControl: () => 'no-cache', clock: () => now });
   small.get(net);
   small.get(`theme:${SEED_SLUG}/aktuelt`);
   t.ok(small.bytes() <= first.bytes + 10);

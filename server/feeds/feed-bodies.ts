@@ -40,9 +40,9 @@ const SHOWN = `WITH rows AS (
     SELECT *, (live OR stamp_ms + @keep > @now) AS shown, strftime('%Y%m%dT%H%M%SZ', stamp) AS ics_stamp FROM timed
   )`;
 
-export function feedBodies(db: Db, options: RenderOptions & { clock: () => number }) {
+export function feedBodies(db: Db, options: RenderOptions & { clock?: () => number }) {
   const sqlite = db.$client;
-  const { clock } = options;
+  const clock = options.clock ?? Date.now;
   const q = {
     participantExists: sqlite.prepare('SELECT EXISTS (SELECT 1 FROM participants WHERE id = ?)').pluck(),
     shownFacts: sqlite.prepare(
@@ -142,3 +142,5 @@ export function feedBodies(db: Db, options: RenderOptions & { clock: () => numbe
 
   return { build: buildBody, buildMerged, stored, save };
 }
+
+export type FeedBodies = ReturnType<typeof feedBodies>;

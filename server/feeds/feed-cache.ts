@@ -3,7 +3,7 @@
 // (written by the publisher when the feed changed). Nothing here writes to the database.
 import type { AppError } from '../http/errors.js';
 import type { BuiltFeed } from './feed-bodies.js';
-import type { FeedPublisher } from './feed-publisher.js';
+import type { FeedBodies } from './feed-bodies.js';
 
 export type Encoding = 'identity' | 'gzip' | 'br';
 
@@ -66,7 +66,7 @@ export function servedFeed(built: BuiltFeed, cacheControl: string): ServedFeed {
   };
 }
 
-export function feedCache(publisher: FeedPublisher, options: FeedCacheOptions) {
+export function feedCache(bodies: FeedBodies, options: FeedCacheOptions) {
   const clock = options.clock ?? Date.now;
   const entries = new Map<string, ServedFeed>();
   let bytes = 0;
@@ -106,14 +106,14 @@ export function feedCache(publisher: FeedPublisher, options: FeedCacheOptions) {
         entries.set(scope, hit);
         return hit;
       }
-      const stored = publisher.storedBody(scope);
+      const stored = bodies.stored(scope);
       if (stored && (stored.expiresAtMs === null || now < stored.expiresAtMs)) {
         stats.loads++;
         return put(servedFeed(stored, options.cacheControl(scope)));
       }
       // Never built, or a cancelled event has dropped out since: build it here, in memory only (the
       // publisher stores it on its next round).
-      const built = publisher.buildBody(scope);
+      const built = bodies.build(scope);
       if (!('plain' in built)) return built;
       stats.builds++;
       return put(servedFeed(built, options.cacheControl(scope)));

@@ -11,7 +11,7 @@ import { AppError } from '../http/errors.js';
 import { nowIso } from '../http/ids.js';
 import { publishedAgenda } from '../releases/published.js';
 import { desiredEvents, type DesiredEvent } from './feed-content.js';
-import { feedBodies, type BuiltFeed } from './feed-bodies.js';
+import type { BuiltFeed, FeedBodies } from './feed-bodies.js';
 import { contentOf, planSync, themeKeysOf } from './feed-events.js';
 import { eventTzid, renderFragment, type RenderOptions } from './feed-render.js';
 import { scopesOfEvent, type MeetingContext } from './feed-scopes.js';
@@ -31,7 +31,7 @@ const sortKey = (d: { kind: string; uid: string }, c: { date: string; startTime:
 
 const PRIORITY = `CASE kind WHEN 'meeting' THEN 0 WHEN 'personal' THEN 1 WHEN 'network' THEN 2 ELSE 3 END`;
 
-export function feedPublisher(db: Db, options: PublisherOptions) {
+export function feedPublisher(db: Db, bodies: FeedBodies, options: PublisherOptions) {
   const sqlite = db.$client;
   const clock = options.clock ?? Date.now;
   const nowString = () => (options.clock ? new Date(clock()).toISOString() : nowIso());
@@ -62,7 +62,6 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
   };
 
   const immediate = <T>(fn: () => T): T => sqlite.transaction(fn).immediate();
-  const bodies = feedBodies(db, { ...options, clock });
 
   /** Renders an event's live fragment (and its feed order and TZID); the cancelled form is rendered when a feed needs it. */
   function render(row: FeedEventRow): FeedEventRow {
@@ -108,10 +107,10 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
       else after.set(c.update, { ...after.get(c.update)!, ...c.set });
     }
     const live = published ? (q.meeting.get(meetingId) as { clusterId: string | null } | undefined) : undefined;
-    const storedMeeting = [...after.values()].find((r) => r.kind === 'meeting');
+    const meetingRow = [...after.values()].find((r) => r.kind === 'meeting');
     const context: MeetingContext = {
       clusterId: live?.clusterId ?? null,
-      trackIds: published ? published.tracks.map((t) => t.id) : storedMeeting ? contentOf(storedMeeting).tracks.map((t) => t.id) : [],
+      trackIds: published ? published.tracks.map((t) => t.id) : meetingRow ? contentOf(meetingRow).tracks.map((t) => t.id) : [],
       registrations: published ? (q.registered.all(meetingId) as MeetingContext['registrations']) : [],
     };
     const desiredByUid = new Map(desired.map((d) => [d.uid, d]));
@@ -150,7 +149,6 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
       }
     }
     // The meeting event names its track feeds: a change to it changes their headers.
-    const meetingRow = [...after.values()].find((r) => r.kind === 'meeting');
     if (meetingRow && before.get(meetingRow.uid)?.sequence !== meetingRow.sequence) {
       for (const t of context.trackIds) touched.add(`track:${t}`);
     }
@@ -249,10 +247,6 @@ export function feedPublisher(db: Db, options: PublisherOptions) {
         }
       });
     },
-    buildBody: bodies.build,
-    buildMerged: bodies.buildMerged,
-    /** A stored body, if any. */
-    storedBody: bodies.stored,
   };
 }
 

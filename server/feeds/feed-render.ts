@@ -57,7 +57,8 @@ export function organizerEmail(email: string | null, publicBaseUrl: string): str
   return `noreply@${isDomain ? host : 'netagenda.invalid'}`;
 }
 
-const fragmentCalendar = ical({ prodId: { company: 'netagenda', product: 'feeds', language: 'DA' } });
+const PRODID = { company: 'netagenda', product: 'feeds', language: 'DA' };
+const fragmentCalendar = ical({ prodId: PRODID });
 fragmentCalendar.timezone({ name: null });
 
 /** Lines a feed sets per scope: the scope's own SEQUENCE and change time. */
@@ -137,7 +138,7 @@ export function vtimezone(tzid: string): string {
  */
 export function calendarFrame(header: CalendarHeader, tzids: Iterable<string>, options: RenderOptions): [string, string] {
   const cal = ical({
-    prodId: { company: 'netagenda', product: 'feeds', language: 'DA' },
+    prodId: PRODID,
     method: ICalCalendarMethod.PUBLISH,
     scale: 'GREGORIAN',
     // ical-generator writes NAME, X-WR-CALNAME and X-WR-CALDESC verbatim: escape them here.

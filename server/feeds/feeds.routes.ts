@@ -14,7 +14,7 @@ import { hashFeedSecret, participantsByFeedSecret } from '../participants/partic
 import { themeParams } from '../themes/themes.schemas.js';
 import { chooseEncoding, servedFeed, type FeedCache, type ServedFeed } from './feed-cache.js';
 import { isNotModified } from './feed-http.js';
-import type { FeedPublisher } from './feed-publisher.js';
+import type { FeedBodies } from './feed-bodies.js';
 
 /** Shared caches may keep a feed for a minute; after that they revalidate (a cheap 304). */
 export const FEED_CACHE_CONTROL = 'public, max-age=60';
@@ -34,12 +34,12 @@ const meetingQuery = z.object({
 const secretParams = z.object({ secret: z.string().max(200) });
 
 export interface FeedRouteOptions {
-  publisher: FeedPublisher;
+  bodies: FeedBodies;
   cache: FeedCache;
   corsOrigins: string[];
 }
 
-export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, { publisher, cache, corsOrigins }) => {
+export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, { bodies, cache, corsOrigins }) => {
   const allowed = new Set(corsOrigins);
 
   function send(request: FastifyRequest, reply: FastifyReply, feed: ServedFeed): void {
@@ -99,7 +99,7 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
       if (records.length === 0) throw notFound('Feed', 'personal');
       if (records.length === 1) return serve(req, reply, `personal:${records[0]!.id}`);
       // One person's records in several networks (split by an upgrade) share the secret: one feed of them all.
-      const built = publisher.buildMerged(`personal-secret:${hashFeedSecret(secret)}`, records.map((r) => `personal:${r.id}`));
+      const built = bodies.buildMerged(`personal-secret:${hashFeedSecret(secret)}`, records.map((r) => `personal:${r.id}`));
       send(req, reply, servedFeed(built, PERSONAL_CACHE_CONTROL));
     },
   });
