@@ -4,12 +4,12 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
-import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Options as LoadOptions } from 'autocannon';
 import { closeDatabase, openDatabase } from '../db/client.js';
 import { createToken } from '../server/auth/tokens.js';
+import { freePort } from '../test/server-process.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -126,16 +126,6 @@ export async function pool<T>(items: readonly T[], concurrency: number, fn: (ite
   return Math.min(next, items.length);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? ok(address.port) : fail(new Error('no port'))));
-    });
-  });
-}
 
 /** A migrated database file with an admin token (the server seeds the network into it when it starts). */
 export function prepareDatabase(path: string): string {

@@ -8,13 +8,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDatabase, openDatabase } from '../db/client.js';
 import { SEED_SLUG } from '../db/seed-data.js';
 import { createToken } from '../server/auth/tokens.js';
+import { freePort } from '../test/server-process.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const checker = resolve(repo, '../shared/tools/ical-check/check.sh');
@@ -41,16 +41,6 @@ function http(method: string, url: string, headers: Record<string, string> = {},
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? ok(address.port) : fail(new Error('no port'))));
-    });
-  });
-}
 
 async function waitUntilUp(base: string, server: ChildProcess): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
