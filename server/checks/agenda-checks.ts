@@ -5,7 +5,7 @@
 // consults a time zone.
 import { z } from 'zod';
 import type { itemKinds } from '../../db/schema.js';
-import { elapsedMinutes, fromMinutes, plainDay, toMinutes, type DayClock } from '../time/local-time.js';
+import { elapsedMinutes, fromMinutes, isRepeated, plainDay, toMinutes, type DayClock } from '../time/local-time.js';
 
 export type ItemKind = (typeof itemKinds)[number];
 
@@ -260,8 +260,7 @@ function warnings(
 
   // Times the clocks pass twice: accepted as their first occurrence, but a reader may mean the second.
   if (day.repeated.length > 0) {
-    const repeated = (minutes: number) => day.repeated.some(([from, to]) => from <= minutes && minutes < to);
-    const twice = (times: [string, number][]) => times.filter(([, minutes]) => repeated(minutes)).map(([time]) => time);
+    const twice = (times: [string, number][]) => times.filter(([, minutes]) => isRepeated(day, minutes)).map(([time]) => time);
     const say = (times: string[]) =>
       `${times.join(' and ')} ${times.length > 1 ? 'occur' : 'occurs'} twice on this day (the clocks go back); ` +
       `the first occurrence is meant`;

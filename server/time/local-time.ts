@@ -163,20 +163,14 @@ function offsetAt(day: ZoneDay, instant: number): number {
   return offset;
 }
 
-interface Reading {
-  /** UTC ms. */
-  instant: number;
-  /** The wall time occurs twice; `instant` is the first. */
-  ambiguous: boolean;
-}
-
 /**
  * The instant of a wall time in a zone, computed from the zone's offsets only (TZDate's own constructor
  * consults the process's zone and resolves autumn's repeated hour differently under different TZs).
  * As RFC 5545 says: a time that occurs twice is its first occurrence; a time skipped by a jump is read
  * with the offset before the jump (02:30 becomes 03:30 summer time).
  */
-function read(day: ZoneDay, minutes: number): Reading {
+/** UTC ms. */
+function read(day: ZoneDay, minutes: number): number {
   const wall = day.midnight + minutes * MINUTE_MS;
   const before = offsetAt(day, wall - DAY_MS);
   const after = offsetAt(day, wall + DAY_MS);
@@ -184,12 +178,11 @@ function read(day: ZoneDay, minutes: number): Reading {
   const late = Math.round(wall - after * MINUTE_MS);
   const earlyHolds = offsetAt(day, early) === before;
   const lateHolds = offsetAt(day, late) === after;
-  if (earlyHolds && lateHolds) return { instant: Math.min(early, late), ambiguous: early !== late };
-  if (lateHolds) return { instant: late, ambiguous: false };
-  return { instant: early, ambiguous: false };
+  if (earlyHolds && lateHolds) return Math.min(early, late);
+  return lateHolds ? late : early;
 }
 
-const instantMs = (date: string, time: string, zone: string): number => read(zoneDay(date, zone), toMinutes(time)).instant;
+const instantMs = (date: string, time: string, zone: string): number => read(zoneDay(date, zone), toMinutes(time));
 
 /** The UTC instant of a wall-clock time in a zone. */
 export function toInstant(date: string, time: string, zone: string): Date {
@@ -206,12 +199,15 @@ function wallOf(day: ZoneDay, instant: number): number {
 export function existsLocally(date: string, time: string, zone: string): boolean {
   const day = zoneDay(date, zone);
   const minutes = toMinutes(time);
-  return Math.floor((wallOf(day, read(day, minutes).instant) - day.midnight) / MINUTE_MS) === minutes;
+  return Math.floor((wallOf(day, read(day, minutes)) - day.midnight) / MINUTE_MS) === minutes;
 }
+
+/** Whether a wall time (minutes of the day) is one the clocks pass twice that day. */
+export const isRepeated = (clock: DayClock, minutes: number): boolean => clock.repeated.some(([from, to]) => from <= minutes && minutes < to);
 
 /** True for wall times that occur twice (the hour repeated when the clocks go back in autumn). */
 export function isAmbiguousLocally(date: string, time: string, zone: string): boolean {
-  return read(zoneDay(date, zone), toMinutes(time)).ambiguous;
+  return isRepeated(zoneDay(date, zone).clock, toMinutes(time));
 }
 
 /** The day's daylight-saving changes as wall-minute ranges, for rules that work on plain numbers. */
@@ -234,7 +230,7 @@ export function elapsedMinutes(clock: DayClock, from: number, to: number): numbe
 /** Real minutes from one wall time to a later one on the same date in a zone. */
 export function elapsedBetween(date: string, from: string, to: string, zone: string): number {
   const day = zoneDay(date, zone);
-  return Math.round((read(day, toMinutes(to)).instant - read(day, toMinutes(from)).instant) / MINUTE_MS);
+  return Math.round((read(day, toMinutes(to)) - read(day, toMinutes(from))) / MINUTE_MS);
 }
 
 /** `2019-09-11T08:00:00Z`: seconds precision, as calendar clients and integrators expect. */
@@ -247,7 +243,7 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 /** A local time with its offset, e.g. `2019-09-11T10:00:00+02:00`. */
 export function toOffsetString(date: string, time: string, zone: string): string {
   const day = zoneDay(date, zone);
-  const { instant } = read(day, toMinutes(time));
+  const instant = read(day, toMinutes(time));
   const wall = new Date(wallOf(day, instant)).toISOString().slice(0, 19);
   // As TZDate writes it: whole minutes, truncated towards zero.
   const offset = Math.trunc(offsetAt(day, instant));
