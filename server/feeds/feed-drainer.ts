@@ -24,9 +24,13 @@ export function feedDrainer(publisher: FeedPublisher, log: FastifyBaseLogger) {
     scheduled = undefined;
     if (safely(() => publisher.drain(SLICE_MS))) scheduled = setImmediate(slice);
   };
-  const timer = setInterval(() => {
-    safely(() => publisher.queueExpired() > 0 || publisher.pending());
+  /** Publishes what is queued in background slices. */
+  const drainSoon = (): void => {
     if (!scheduled && safely(() => publisher.pending())) scheduled = setImmediate(slice);
+  };
+  const timer = setInterval(() => {
+    safely(() => publisher.queueExpired() > 0);
+    drainSoon();
   }, EXPIRY_EVERY_MS);
   timer.unref();
   return {
@@ -34,10 +38,7 @@ export function feedDrainer(publisher: FeedPublisher, log: FastifyBaseLogger) {
     drainNow(): void {
       if (safely(() => publisher.drain(WRITE_BUDGET_MS)) && !scheduled) scheduled = setImmediate(slice);
     },
-    /** Publishes what is queued in background slices. */
-    drainSoon(): void {
-      if (!scheduled && safely(() => publisher.pending())) scheduled = setImmediate(slice);
-    },
+    drainSoon,
     stop(): void {
       clearInterval(timer);
       if (scheduled) clearImmediate(scheduled);

@@ -222,6 +222,7 @@ export function feedPublisher(db: Db, bodies: FeedBodies, options: PublisherOpti
     /** Queues the feeds whose cancelled events have dropped out since they were built. */
     queueExpired(): number {
       const scopes = q.expired.all(clock()) as string[];
+      if (scopes.length === 0) return 0;
       immediate(() => {
         for (const s of scopes) q.enqueue.run('body', s);
       });
