@@ -1,9 +1,10 @@
 // Plumbing of `npm run bench`: plain HTTP requests, the built app (dist/server/main.js) and the bare
 // servers as child processes, a bounded worker pool, alternating autocannon comparisons, and the report
 // (each figure, its target, PASS/FAIL).
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Options as LoadOptions } from 'autocannon';
@@ -13,10 +14,23 @@ import { freePort } from '../test/server-process.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * Where processes run. With two cores or more (and `taskset`, from util-linux), the load generator (this
+ * process) keeps core 0 and every server (the app and the bare limits alike) gets core 1, with all its
+ * threads: the two never take turns on one core, and a server's helper threads (GC, compiler) are charged
+ * to that server, not to the client. `BENCH_PIN=0` leaves placement to the scheduler.
+ */
+export const pinning = (() => {
+  if (process.env.BENCH_PIN === '0' || availableParallelism() < 2) return null;
+  const pin = (pid: number, core: number) => spawnSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' }).status === 0;
+  return pin(process.pid, 0) ? { client: 0, server: 1, pin } : null;
+})();
+
 /** Every child process the bench started, so that none outlives it. */
 const children = new Set<ChildProcess>();
 function track(child: ChildProcess): ChildProcess {
   children.add(child);
+  if (pinning && child.pid !== undefined) pinning.pin(child.pid, pinning.server);
   child.once('exit', () => children.delete(child));
   return child;
 }

@@ -1,7 +1,7 @@
 // Builds the whole service as a Fastify instance. Never listens: server/main.ts does that.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -15,11 +15,13 @@ import { authPlugin } from './auth/auth.plugin.js';
 import type { Config } from './config.js';
 import { etagPlugin } from './http/etag.js';
 import { hardeningPlugin } from './http/hardening.js';
+import { serviceServer } from './http/http-server.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { frameworkErrors, registerProblemHandlers } from './http/problem.js';
 import { feedBodies } from './feeds/feed-bodies.js';
 import { feedCache, type FeedCache } from './feeds/feed-cache.js';
 import { feedDrainer } from './feeds/feed-drainer.js';
+import { feedInstance } from './feeds/feed-instance.js';
 import { feedPublisher, type FeedPublisher } from './feeds/feed-publisher.js';
 import { FEED_CACHE_CONTROL, feedRoutes, PERSONAL_CACHE_CONTROL } from './feeds/feeds.routes.js';
 import { apiRoutes } from './routes.js';
@@ -48,34 +50,36 @@ export interface BuildOptions {
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const quietPoll = (url: string | undefined) => !logsEveryPoll(config.logLevel) && url !== undefined && url.startsWith('/feeds/');
-  const app = Fastify({
-    logger:
-      config.logLevel === 'silent'
-        ? false
-        : {
-            level: config.logLevel,
-            ...(options.logStream ? { stream: options.logStream } : {}),
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-            serializers: {
-              // Secret capability URLs (personal feeds) never reach the log.
-              req: (req: { method: string; url: string; ip?: string }) => ({
-                method: req.method,
-                url: maskSecrets(req.url),
-                remoteAddress: req.ip,
-              }),
-            },
+  const logger: FastifyServerOptions['logger'] =
+    config.logLevel === 'silent'
+      ? false
+      : {
+          level: config.logLevel,
+          ...(options.logStream ? { stream: options.logStream } : {}),
+          redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+          serializers: {
+            // Secret capability URLs (personal feeds) never reach the log.
+            req: (req: { method: string; url: string; ip?: string }) => ({
+              method: req.method,
+              url: maskSecrets(req.url),
+              remoteAddress: req.ip,
+            }),
           },
+        };
+  const routerOptions = { ignoreTrailingSlash: true, maxParamLength: 200 };
+  // Slow or stuck clients cannot hold connections forever. Feed polls go straight from the server to the
+  // feeds' own instance (feeds/feed-instance.ts).
+  const server = serviceServer({ inactivityMs: 60_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 10_000 });
+  const app = Fastify({
+    logger,
     // Calendar apps poll feeds all day: an access-log line per poll would cost more than the poll itself.
     // Feed polls are logged at debug and trace only (errors are logged at every level).
     logController: new LogController({ disableRequestLogging: (req: { url?: string }) => quietPoll(req.url) }),
     // …and a poll gets no logger of its own (its errors go to the service's logger, without a request id).
     childLoggerFactory: (logger, bindings, options, raw) => (quietPoll(raw.url) ? logger : logger.child(bindings, options)),
     bodyLimit: 64 * 1024,
-    // Slow or stuck clients cannot hold connections forever.
-    connectionTimeout: 60_000,
-    requestTimeout: 30_000,
-    keepAliveTimeout: 10_000,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    serverFactory: server.serverFactory,
+    routerOptions,
     frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -149,6 +153,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     await api.register(apiRoutes, { prefix: '/api/v1' });
   });
-  await app.register(feedRoutes, { bodies, cache: feeds, corsOrigins: config.corsOrigins });
+  const routes = { db, bodies, cache: feeds, corsOrigins: config.corsOrigins };
+  await app.register(feedRoutes, routes);
+  const feedApp = await feedInstance({ logger: logsEveryPoll(config.logLevel) ? logger : false, log: app.log, routerOptions, routes });
+  server.useFeeds(feedApp.routing);
+  app.addHook('preClose', (done) => {
+    server.close();
+    done();
+  });
+  app.addHook('onClose', async () => feedApp.close());
   return app;
 }

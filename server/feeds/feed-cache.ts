@@ -23,6 +23,8 @@ export interface ServedFeed {
   etags: string[];
   variants: Record<Encoding, Variant>;
   bytes: number;
+  /** When the cache last served it (a counter, not a time): the least recently used goes first. */
+  used: number;
 }
 
 export interface FeedCacheOptions {
@@ -63,6 +65,7 @@ export function servedFeed(built: BuiltFeed, cacheControl: string): ServedFeed {
     etags: Object.values(variants).map((v) => v.etag),
     variants,
     bytes: built.plain.length + built.gzip.length + built.br.length,
+    used: 0,
   };
 }
 
@@ -70,6 +73,8 @@ export function feedCache(bodies: FeedBodies, options: FeedCacheOptions) {
   const clock = options.clock ?? Date.now;
   const entries = new Map<string, ServedFeed>();
   let bytes = 0;
+  // A hit only stamps its entry (no reordering on the hot path); eviction looks for the oldest stamp.
+  let tick = 0;
   const stats = { hits: 0, loads: 0, builds: 0, evictions: 0 };
 
   function remove(scope: string): void {
@@ -84,9 +89,12 @@ export function feedCache(bodies: FeedBodies, options: FeedCacheOptions) {
     // A feed larger than the whole budget is served but not kept.
     if (feed.bytes > options.maxBytes) return feed;
     while (bytes + feed.bytes > options.maxBytes) {
-      remove(entries.keys().next().value!);
+      let oldest: ServedFeed | undefined;
+      for (const e of entries.values()) if (oldest === undefined || e.used < oldest.used) oldest = e;
+      remove(oldest!.scope);
       stats.evictions++;
     }
+    feed.used = ++tick;
     entries.set(feed.scope, feed);
     bytes += feed.bytes;
     return feed;
@@ -97,15 +105,14 @@ export function feedCache(bodies: FeedBodies, options: FeedCacheOptions) {
     bytes: () => bytes,
     /** The feed of a scope, or the 404 it answers. */
     get(scope: string): ServedFeed | AppError {
-      const now = clock();
       const hit = entries.get(scope);
-      if (hit !== undefined && now < hit.expiresAtMs) {
+      // Most feeds never expire (no cancelled event to drop out): no clock read for them.
+      if (hit !== undefined && (hit.expiresAtMs === Infinity || clock() < hit.expiresAtMs)) {
         stats.hits++;
-        // Most recently used last: re-inserting moves it (Map keeps insertion order).
-        entries.delete(scope);
-        entries.set(scope, hit);
+        hit.used = ++tick;
         return hit;
       }
+      const now = clock();
       const stored = bodies.stored(scope);
       if (stored && (stored.expiresAtMs === null || now < stored.expiresAtMs)) {
         stats.loads++;

@@ -14,6 +14,7 @@ import { hashFeedSecret, participantsByFeedSecret } from '../participants/partic
 import { themeParams } from '../themes/themes.schemas.js';
 import { chooseEncoding, servedFeed, type FeedCache, type ServedFeed } from './feed-cache.js';
 import { isNotModified } from './feed-http.js';
+import type { Db } from '../../db/client.js';
 import type { FeedBodies } from './feed-bodies.js';
 
 /** Shared caches may keep a feed for a minute; after that they revalidate (a cheap 304). */
@@ -34,12 +35,13 @@ const meetingQuery = z.object({
 const secretParams = z.object({ secret: z.string().max(200) });
 
 export interface FeedRouteOptions {
+  db: Db;
   bodies: FeedBodies;
   cache: FeedCache;
   corsOrigins: string[];
 }
 
-export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, { bodies, cache, corsOrigins }) => {
+export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, { db, bodies, cache, corsOrigins }) => {
   const allowed = new Set(corsOrigins);
 
   function send(request: FastifyRequest, reply: FastifyReply, feed: ServedFeed): void {
@@ -95,7 +97,7 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
     },
     handler: (req, reply) => {
       const { secret } = req.params;
-      const records = participantsByFeedSecret(app.db, secret);
+      const records = participantsByFeedSecret(db, secret);
       if (records.length === 0) throw notFound('Feed', 'personal');
       if (records.length === 1) return serve(req, reply, `personal:${records[0]!.id}`);
       // One person's records in several networks (split by an upgrade) share the secret: one feed of them all.

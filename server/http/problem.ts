@@ -1,6 +1,6 @@
 // RFC 9457 problem details: the response schema every route documents, and the one error handler that
 // turns every failure (ours, validation, Fastify's own, SQLite's) into application/problem+json.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, type FieldError } from './errors.js';
@@ -104,7 +104,11 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
   sendProblem(reply, problemBody(status, code, status === 500 ? 'Internal server error' : 'Bad request', detail));
 }
 
-export function registerProblemHandlers(app: FastifyInstance): void {
+/**
+ * Problem+json for every error and unknown route of `app`. Unexpected errors are logged with the request's
+ * logger, or with `log` when given (an instance without a logger of its own: the feeds).
+ */
+export function registerProblemHandlers(app: FastifyInstance, log?: FastifyBaseLogger): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
       if (typeof err.extra.etag === 'string') reply.header('etag', err.extra.etag);
@@ -136,7 +140,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         return sendProblem(reply, problemBody(err.statusCode, code, 'Bad request', err.message));
       }
     }
-    request.log.error({ err }, 'unhandled error');
+    (log ?? request.log).error({ err }, 'unhandled error');
     return sendProblem(reply, problemBody(500, 'internal-error', 'Internal server error', 'Something went wrong on our side'));
   });
 
