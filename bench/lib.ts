@@ -15,22 +15,36 @@ import { freePort } from '../test/server-process.js';
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Where processes run. With two cores or more (and `taskset`, from util-linux), the load generator (this
- * process) keeps core 0 and every server (the app and the bare limits alike) gets core 1, with all its
- * threads: the two never take turns on one core, and a server's helper threads (GC, compiler) are charged
- * to that server, not to the client. `BENCH_PIN=0` leaves placement to the scheduler.
+ * Where processes run while two servers are compared: with two cores or more (and `taskset`, from
+ * util-linux), the load generator (this process) on core 0 and both servers, with all their threads, on core 1,
+ * so that the two never take turns on one core and a server's helper threads (GC, compiler) are charged to
+ * that server. Only around a comparison (`pinned`); the absolute figures (creates, polls, start-up) run as a
+ * deployment would, with the scheduler free. `BENCH_PIN=0` turns it off.
  */
 export const pinning = (() => {
   if (process.env.BENCH_PIN === '0' || availableParallelism() < 2) return null;
-  const pin = (pid: number, core: number) => spawnSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' }).status === 0;
-  return pin(process.pid, 0) ? { client: 0, server: 1, pin } : null;
+  const place = (pid: number, cores: string) => spawnSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' }).status === 0;
+  return place(process.pid, `0-${availableParallelism() - 1}`) ? { client: 0, server: 1, place } : null;
 })();
+
+/** Runs `work` with this process on the client core and the servers `pids` on the server core. */
+export async function pinned<T>(pids: number[], work: () => Promise<T>): Promise<T> {
+  if (!pinning) return work();
+  const all = `0-${availableParallelism() - 1}`;
+  pinning.place(process.pid, String(pinning.client));
+  for (const pid of pids) pinning.place(pid, String(pinning.server));
+  try {
+    return await work();
+  } finally {
+    for (const pid of pids) pinning.place(pid, all);
+    pinning.place(process.pid, all);
+  }
+}
 
 /** Every child process the bench started, so that none outlives it. */
 const children = new Set<ChildProcess>();
 function track(child: ChildProcess): ChildProcess {
   children.add(child);
-  if (pinning && child.pid !== undefined) pinning.pin(child.pid, pinning.server);
   child.once('exit', () => children.delete(child));
   return child;
 }

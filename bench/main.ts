@@ -34,6 +34,7 @@ import {
   killChildren,
   median,
   perSecond,
+  pinned,
   pinning,
   pool,
   prepareDatabase,
@@ -134,29 +135,31 @@ async function feedSection(r: Section, app: AppServer, api: Api): Promise<void> 
         { label: 'bare Fastify: same headers, 304', load: { url: bare.url + path, headers: inm } },
       ],
     } as const;
-    r.line(`polls at ${settings.feedConnections} connections (both servers saturated)`);
-    progress('feed: 200 polls, app vs bare, alternating');
-    const fullRun = await compare(pairs.full[0], pairs.full[1], saturated);
-    r.line(describe(fullRun.a));
-    r.line(describe(fullRun.b));
-    const bad200 = [unexpected(fullRun.a, '200'), unexpected(fullRun.b, '200')].filter(Boolean).join('; ');
-    r.figure({ name: 'feed poll 200: app / bare', value: fullRun.ratio, unit: '×', target: { op: '>=', value: 0.9 }, note: bad200 ? `unexpected: ${bad200}` : undefined });
+    await pinned([app.pid, bare.child.pid!], async () => {
+      r.line(`polls at ${settings.feedConnections} connections (both servers saturated)`);
+      progress('feed: 200 polls, app vs bare, alternating');
+      const fullRun = await compare(pairs.full[0], pairs.full[1], saturated);
+      r.line(describe(fullRun.a));
+      r.line(describe(fullRun.b));
+      const bad200 = [unexpected(fullRun.a, '200'), unexpected(fullRun.b, '200')].filter(Boolean).join('; ');
+      r.figure({ name: 'feed poll 200: app / bare', value: fullRun.ratio, unit: '×', target: { op: '>=', value: 0.9 }, note: bad200 ? `unexpected: ${bad200}` : undefined });
 
-    progress('feed: 304 revalidations, app vs bare, alternating');
-    const notModifiedRun = await compare(pairs.notModified[0], pairs.notModified[1], saturated);
-    r.line(describe(notModifiedRun.a));
-    r.line(describe(notModifiedRun.b));
-    const bad304 = [unexpected(notModifiedRun.a, '304'), unexpected(notModifiedRun.b, '304')].filter(Boolean).join('; ');
-    r.figure({ name: 'feed poll 304: app / bare', value: notModifiedRun.ratio, unit: '×', target: { op: '>=', value: 0.9 }, note: bad304 ? `unexpected: ${bad304}` : undefined });
+      progress('feed: 304 revalidations, app vs bare, alternating');
+      const notModifiedRun = await compare(pairs.notModified[0], pairs.notModified[1], saturated);
+      r.line(describe(notModifiedRun.a));
+      r.line(describe(notModifiedRun.b));
+      const bad304 = [unexpected(notModifiedRun.a, '304'), unexpected(notModifiedRun.b, '304')].filter(Boolean).join('; ');
+      r.figure({ name: 'feed poll 304: app / bare', value: notModifiedRun.ratio, unit: '×', target: { op: '>=', value: 0.9 }, note: bad304 ? `unexpected: ${bad304}` : undefined });
 
-    progress(`feed: the same at ${settings.connections} connections (not judged)`);
-    const light = alternating(0.5);
-    const fullLight = await compare(pairs.full[0], pairs.full[1], light);
-    const notModifiedLight = await compare(pairs.notModified[0], pairs.notModified[1], light);
-    r.line(
-      `at ${settings.connections} connections (not judged): 200 ${perSecond(fullLight.a).toFixed(0)} / ${perSecond(fullLight.b).toFixed(0)} req/s = ${fullLight.ratio.toFixed(2)}; ` +
-        `304 ${perSecond(notModifiedLight.a).toFixed(0)} / ${perSecond(notModifiedLight.b).toFixed(0)} req/s = ${notModifiedLight.ratio.toFixed(2)}`,
-    );
+      progress(`feed: the same at ${settings.connections} connections (not judged)`);
+      const light = alternating(0.5);
+      const fullLight = await compare(pairs.full[0], pairs.full[1], light);
+      const notModifiedLight = await compare(pairs.notModified[0], pairs.notModified[1], light);
+      r.line(
+        `at ${settings.connections} connections (not judged): 200 ${perSecond(fullLight.a).toFixed(0)} / ${perSecond(fullLight.b).toFixed(0)} req/s = ${fullLight.ratio.toFixed(2)}; ` +
+          `304 ${perSecond(notModifiedLight.a).toFixed(0)} / ${perSecond(notModifiedLight.b).toFixed(0)} req/s = ${notModifiedLight.ratio.toFixed(2)}`,
+      );
+    });
   } finally {
     await bare.stop();
   }
@@ -453,7 +456,9 @@ function machine(): string[] {
     `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ` + ${dirty} uncommitted changes` : ''}; node ${process.version}; ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}`,
     `autocannon on 127.0.0.1, ${settings.connections} connections, ${settings.seconds} s per target in alternating slices after ${settings.warmup} s warm-up each;`,
     `app = node dist/server/main.js (LOG_LEVEL=warn; API rate-limit ceiling raised, load shedding off: one client address sends everything)`,
-    pinning ? `placement: load generator on core ${pinning.client}; each server, app and bare alike, on core ${pinning.server} with all its threads` : 'placement: left to the scheduler (BENCH_PIN=0 or one core)',
+    pinning
+      ? `feed comparisons: load generator on core ${pinning.client}, app and bare servers alike on core ${pinning.server} with all their threads; elsewhere the scheduler places processes`
+      : 'placement: left to the scheduler (BENCH_PIN=0 or one core)',
   ];
 }
 

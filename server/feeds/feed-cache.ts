@@ -10,7 +10,7 @@ export type Encoding = 'identity' | 'gzip' | 'br';
 export interface Variant {
   body: Buffer;
   etag: string;
-  /** Headers of a 200 and of a 304 (the same without Content-Type and Content-Encoding). */
+  /** Headers of a 200 (Content-Length included) and of a 304 (the validators only). */
   headers: Record<string, string>;
   notModifiedHeaders: Record<string, string>;
 }
@@ -53,6 +53,7 @@ export function servedFeed(built: BuiltFeed, cacheControl: string): ServedFeed {
         'content-type': 'text/calendar; charset=utf-8',
         ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
         ...validators,
+        'content-length': String(body.length),
       },
       notModifiedHeaders: validators,
     };

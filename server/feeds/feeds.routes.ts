@@ -44,16 +44,21 @@ export interface FeedRouteOptions {
 export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, { db, bodies, cache, corsOrigins }) => {
   const allowed = new Set(corsOrigins);
 
+  /**
+   * The feed's prebuilt bytes with their precomputed headers, written straight to the response: a feed
+   * needs none of Fastify's reply pipeline (no hooks, no serialization, headers known in advance).
+   */
   function send(request: FastifyRequest, reply: FastifyReply, feed: ServedFeed): void {
     const variant = feed.variants[chooseEncoding(request.headers['accept-encoding'])];
     const notModified = isNotModified(request.headers, feed.etags, feed.lastModifiedMs);
-    reply.headers(notModified ? variant.notModifiedHeaders : variant.headers);
+    let headers = notModified ? variant.notModifiedHeaders : variant.headers;
     const origin = request.headers.origin;
     if (origin !== undefined && allowed.has(origin)) {
-      reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'ETag, Location, Retry-After', vary: 'Origin, Accept-Encoding' });
+      headers = { ...headers, 'access-control-allow-origin': origin, 'access-control-expose-headers': 'ETag, Location, Retry-After', vary: 'Origin, Accept-Encoding' };
     }
-    if (notModified) reply.code(304).send();
-    else reply.send(variant.body);
+    reply.hijack();
+    reply.raw.writeHead(notModified ? 304 : 200, headers);
+    reply.raw.end(notModified || request.method === 'HEAD' ? undefined : variant.body);
   }
 
   /** Serves a scope's feed (the 404 when there is none). */

@@ -39,7 +39,9 @@ export function serviceServer(limits: ServerLimits) {
 
       const sockets = new Map<Socket, { seen: number; quietMs: number }>();
       server.on('connection', (socket: Socket) => {
-        sockets.set(socket, { seen: 0, quietMs: 0 });
+        // Quiet time counts from the first sweep after the connection: it is closed after at least
+        // `inactivityMs` without a byte either way (at most one sweep interval more).
+        sockets.set(socket, { seen: -1, quietMs: 0 });
         socket.once('close', () => sockets.delete(socket));
       });
       const every = Math.max(10, Math.min(limits.inactivityMs / 4, 15_000));
