@@ -21,23 +21,23 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * that server. Only around a comparison (`pinned`); the absolute figures (creates, polls, start-up) run as a
  * deployment would, with the scheduler free. `BENCH_PIN=0` turns it off.
  */
+const ALL_CORES = `0-${availableParallelism() - 1}`;
 export const pinning = (() => {
   if (process.env.BENCH_PIN === '0' || availableParallelism() < 2) return null;
   const place = (pid: number, cores: string) => spawnSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' }).status === 0;
-  return place(process.pid, `0-${availableParallelism() - 1}`) ? { client: 0, server: 1, place } : null;
+  return place(process.pid, ALL_CORES) ? { client: 0, server: 1, place } : null;
 })();
 
 /** Runs `work` with this process on the client core and the servers `pids` on the server core. */
 export async function pinned<T>(pids: number[], work: () => Promise<T>): Promise<T> {
   if (!pinning) return work();
-  const all = `0-${availableParallelism() - 1}`;
   pinning.place(process.pid, String(pinning.client));
   for (const pid of pids) pinning.place(pid, String(pinning.server));
   try {
     return await work();
   } finally {
-    for (const pid of pids) pinning.place(pid, all);
-    pinning.place(process.pid, all);
+    for (const pid of pids) pinning.place(pid, ALL_CORES);
+    pinning.place(process.pid, ALL_CORES);
   }
 }
 
@@ -153,7 +153,6 @@ export async function pool<T>(items: readonly T[], concurrency: number, fn: (ite
   if (failed !== undefined) throw failed;
   return Math.min(next, items.length);
 }
-
 
 /** A migrated database file with an admin token (the server seeds the network into it when it starts). */
 export function prepareDatabase(path: string): string {

@@ -137,19 +137,17 @@ async function feedSection(r: Section, app: AppServer, api: Api): Promise<void> 
     } as const;
     await pinned([app.pid, bare.child.pid!], async () => {
       r.line(`polls at ${settings.feedConnections} connections (both servers saturated)`);
-      progress('feed: 200 polls, app vs bare, alternating');
-      const fullRun = await compare(pairs.full[0], pairs.full[1], saturated);
-      r.line(describe(fullRun.a));
-      r.line(describe(fullRun.b));
-      const bad200 = [unexpected(fullRun.a, '200'), unexpected(fullRun.b, '200')].filter(Boolean).join('; ');
-      r.figure({ name: 'feed poll 200: app / bare', value: fullRun.ratio, unit: '×', target: { op: '>=', value: 0.9 }, note: bad200 ? `unexpected: ${bad200}` : undefined });
-
-      progress('feed: 304 revalidations, app vs bare, alternating');
-      const notModifiedRun = await compare(pairs.notModified[0], pairs.notModified[1], saturated);
-      r.line(describe(notModifiedRun.a));
-      r.line(describe(notModifiedRun.b));
-      const bad304 = [unexpected(notModifiedRun.a, '304'), unexpected(notModifiedRun.b, '304')].filter(Boolean).join('; ');
-      r.figure({ name: 'feed poll 304: app / bare', value: notModifiedRun.ratio, unit: '×', target: { op: '>=', value: 0.9 }, note: bad304 ? `unexpected: ${bad304}` : undefined });
+      /** One judged comparison: both lines, and the ratio against its target (any other status noted). */
+      const judge = async (what: string, pair: (typeof pairs)[keyof typeof pairs], status: string) => {
+        progress(`feed: ${what}, app vs bare, alternating`);
+        const run = await compare(pair[0], pair[1], saturated);
+        r.line(describe(run.a));
+        r.line(describe(run.b));
+        const bad = [unexpected(run.a, status), unexpected(run.b, status)].filter(Boolean).join('; ');
+        r.figure({ name: `feed poll ${status}: app / bare`, value: run.ratio, unit: '×', target: { op: '>=', value: 0.9 }, note: bad ? `unexpected: ${bad}` : undefined });
+      };
+      await judge('200 polls', pairs.full, '200');
+      await judge('304 revalidations', pairs.notModified, '304');
 
       progress(`feed: the same at ${settings.connections} connections (not judged)`);
       const light = alternating(0.5);

@@ -15,7 +15,7 @@ import { authPlugin } from './auth/auth.plugin.js';
 import type { Config } from './config.js';
 import { etagPlugin } from './http/etag.js';
 import { hardeningPlugin } from './http/hardening.js';
-import { serviceServer } from './http/http-server.js';
+import { FEED_PREFIX, serviceServer } from './http/http-server.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { frameworkErrors, registerProblemHandlers } from './http/problem.js';
 import { feedBodies } from './feeds/feed-bodies.js';
@@ -49,7 +49,7 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const quietPoll = (url: string | undefined) => !logsEveryPoll(config.logLevel) && url !== undefined && url.startsWith('/feeds/');
+  const quietPoll = (url: string | undefined) => !logsEveryPoll(config.logLevel) && url !== undefined && url.startsWith(FEED_PREFIX);
   const logger: FastifyServerOptions['logger'] =
     config.logLevel === 'silent'
       ? false
@@ -158,7 +158,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const feedApp = await feedInstance({ logger: logsEveryPoll(config.logLevel) ? logger : false, log: app.log, routerOptions, routes });
   server.useFeeds(feedApp.routing);
   app.addHook('preClose', (done) => {
-    server.close();
+    server.beginClosing();
     done();
   });
   app.addHook('onClose', async () => feedApp.close());

@@ -142,7 +142,7 @@ t.test('the service server: feeds get Connection: close once shutdown begins; in
   t.match(await answer, /^HTTP\/1\.1 200/);
   slow.destroy();
 
-  server.close();
+  server.beginClosing();
   const closing = await get(port, '/feeds/networks/x.ics', { connection: 'keep-alive' });
   t.equal(closing.headers.connection, 'close', 'once closing, feed answers tell the client to go');
 });

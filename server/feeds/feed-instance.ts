@@ -1,9 +1,9 @@
 // The feeds' own Fastify instance. Calendar apps poll all day and a 304 costs next to nothing, so whatever
 // else runs per request shows: the service's request logging (a child logger, response listeners, timing)
 // and hooks that every response of the service passes. The service's HTTP server (http/http-server.ts)
-// hands each request for `/feeds/…` to this instance, which holds the feed routes and nothing else: no logger of its own unless
-// every poll is to be logged (LOG_LEVEL debug or trace), unexpected errors on the service's logger, the
-// service's router options, validation and problem+json answers (404s included).
+// hands each request for `/feeds/…` to this instance, which holds the feed routes and nothing else: no
+// logger of its own unless every poll is to be logged (LOG_LEVEL debug or trace), unexpected errors on the
+// service's logger, the service's router options, validation and problem+json answers (404s included).
 // The service's instance registers the same routes as well: they document the feeds in OpenAPI and answer
 // `app.inject`. test/feed-instance.test.ts shows that a real server answers alike through this instance.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';

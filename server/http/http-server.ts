@@ -18,7 +18,7 @@ export interface ServerLimits {
 }
 
 /** Requests under this prefix go to the feeds' instance once it is set. */
-const FEED_PREFIX = '/feeds/';
+export const FEED_PREFIX = '/feeds/';
 
 export function serviceServer(limits: ServerLimits) {
   let feeds: Handler | undefined;
@@ -63,8 +63,8 @@ export function serviceServer(limits: ServerLimits) {
     useFeeds(handler: Handler): void {
       feeds = handler;
     },
-    /** The service is shutting down. */
-    close(): void {
+    /** The service is shutting down: feed answers tell clients to go. */
+    beginClosing(): void {
       closing = true;
     },
   };
