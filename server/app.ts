@@ -14,6 +14,7 @@ import { seedIfEmpty } from '../db/seed.js';
 import { authPlugin } from './auth/auth.plugin.js';
 import type { Config } from './config.js';
 import { etagPlugin } from './http/etag.js';
+import { groupCommitPlugin } from './http/group-commit.plugin.js';
 import { hardeningPlugin } from './http/hardening.js';
 import { FEED_PREFIX, serviceServer } from './http/http-server.js';
 import { idempotencyPlugin } from './http/idempotency.js';
@@ -135,6 +136,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // The JSON API and its documentation, with the hooks only they need.
   await app.register(async (api) => {
+    // First: its onSend hook holds each write's response until the write's commit is durable.
+    await api.register(groupCommitPlugin);
     await api.register(swaggerUi, { routePrefix: '/docs' });
     await api.register(hardeningPlugin, { limits: config.limits, corsOrigins: config.corsOrigins });
     await api.register(authPlugin, { authFailures: config.limits.authFailures });
