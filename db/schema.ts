@@ -262,7 +262,33 @@ export const feedScopeEvents = sqliteTable(
     /** When the event last entered, changed in or left this scope. */
     changedAt: text('changed_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.uid] }), index('feed_scope_events_meeting').on(t.meetingId)],
+  (t) => [
+    primaryKey({ columns: [t.scope, t.uid] }),
+    index('feed_scope_events_meeting').on(t.meetingId),
+    index('feed_scope_events_scope_meeting').on(t.scope, t.meetingId),
+  ],
+);
+
+/**
+ * A feed body in pieces: one meeting's shown events in one scope, framed for that feed (SEQUENCE, DTSTAMP,
+ * LAST-MODIFIED after each UID) and in feed order, so a change to one meeting re-assembles its piece only.
+ * Triggers (migrations/0008) delete a piece whenever its meeting's events or their scope rows change; a piece
+ * whose cancelled event has dropped out since (`expires_at_ms`) is assembled again when read.
+ */
+export const feedScopeChunks = sqliteTable(
+  'feed_scope_chunks',
+  {
+    scope: text('scope').notNull(),
+    meetingId: text('meeting_id').notNull(),
+    /** The smallest sort key of the meeting's events in this scope: pieces go out in this order. */
+    firstKey: text('first_key').notNull(),
+    text: blob('text', { mode: 'buffer' }).notNull(),
+    lastModifiedMs: integer('last_modified_ms').notNull(),
+    expiresAtMs: integer('expires_at_ms'),
+    /** The time zones (TZIDs) of the shown events, comma-separated; null when none. */
+    tzids: text('tzids'),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.meetingId] }), index('feed_scope_chunks_meeting').on(t.meetingId)],
 );
 
 /**

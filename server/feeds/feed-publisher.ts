@@ -175,10 +175,11 @@ export function feedPublisher(db: Db, bodies: FeedBodies, options: PublisherOpti
 
   /** Builds and stores one scope's body (or removes it when the feed is gone). */
   function publishBody(scope: string): void {
-    const built = bodies.build(scope);
-    immediate(() => {
-      bodies.save(scope, built);
+    const built = immediate(() => {
+      const body = bodies.build(scope, { keep: true });
+      bodies.save(scope, body);
       q.done.run('body', scope);
+      return body;
     });
     options.onBody?.(scope, built instanceof AppError ? null : built);
   }
