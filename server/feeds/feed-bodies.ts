@@ -20,6 +20,19 @@ export interface BuiltFeed {
   br: Buffer;
 }
 
+/**
+ * Past this size a feed counts as large: it is compressed with the faster settings, and its plain bytes stay
+ * in the database instead of in memory (calendar services ask for gzip or brotli; a client that does not
+ * gets the plain bytes read from `feed_bodies`).
+ */
+export const LARGE_FEED_BYTES = 1024 * 1024;
+
+/** A stored body as a poll needs it: the plain bytes only when the feed is not large. */
+export interface StoredFeed extends Omit<BuiltFeed, 'plain'> {
+  plain: Buffer | null;
+  plainLength: number;
+}
+
 export const strongEtag = (body: Buffer): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
 
 // The events a feed shows now: live ones, and cancelled ones (left the feed, or cancelled outright) for 30
@@ -65,7 +78,7 @@ interface Chunk extends Piece {
  * 30 ms instead of 85 ms (gzip 1 and brotli 3 instead of 6 and 5) and comes out 12-17% larger.
  */
 export function compressed(plain: Buffer): { gzip: Buffer; br: Buffer } {
-  const large = plain.length > 1024 * 1024;
+  const large = plain.length > LARGE_FEED_BYTES;
   return {
     gzip: gzipSync(plain, { level: large ? 1 : 6 }),
     br: brotliCompressSync(plain, {
@@ -98,7 +111,12 @@ export function feedBodies(db: Db, options: RenderOptions & { clock?: () => numb
        VALUES (@scope, @meeting_id, @first_key, @text, @last_modified_ms, @expires_at_ms, @tzids)`,
     ),
     assembleScopes: sqlite.prepare(`${SCOPES} SELECT ${FRAMED} AS text, ${FACTS} FROM judged`),
-    body: sqlite.prepare('SELECT * FROM feed_bodies WHERE scope = ?'),
+    // length() of a BLOB column reads no content: a large feed's plain bytes stay on disk.
+    body: sqlite.prepare(
+      `SELECT etag, last_modified_ms, expires_at_ms, gzip, br, length(plain) AS plain_length,
+       CASE WHEN length(plain) <= ${LARGE_FEED_BYTES} THEN plain END AS plain FROM feed_bodies WHERE scope = ?`,
+    ),
+    plain: sqlite.prepare('SELECT plain FROM feed_bodies WHERE scope = ? AND etag = ?').pluck(),
     validators: sqlite.prepare('SELECT etag, last_modified_ms FROM feed_bodies WHERE scope = ?'),
     saveBody: sqlite.prepare(
       `INSERT INTO feed_bodies (scope, etag, last_modified_ms, expires_at_ms, plain, gzip, br) VALUES (@scope, @etag, @lastModifiedMs, @expiresAtMs, @plain, @gzip, @br)
@@ -163,8 +181,8 @@ export function feedBodies(db: Db, options: RenderOptions & { clock?: () => numb
     };
   }
 
-  /** A stored body, if any. */
-  function stored(scope: string): BuiltFeed | undefined {
+  /** A stored body, if any (a large one without its plain bytes). */
+  function stored(scope: string): StoredFeed | undefined {
     const r = q.body.get(scope) as Record<string, unknown> | undefined;
     if (!r) return undefined;
     return {
@@ -172,10 +190,16 @@ export function feedBodies(db: Db, options: RenderOptions & { clock?: () => numb
       etag: r.etag as string,
       lastModifiedMs: r.last_modified_ms as number,
       expiresAtMs: r.expires_at_ms as number | null,
-      plain: r.plain as Buffer,
+      plain: r.plain as Buffer | null,
+      plainLength: r.plain_length as number,
       gzip: r.gzip as Buffer,
       br: r.br as Buffer,
     };
+  }
+
+  /** The plain bytes of a stored body, if it is still the one with this ETag. */
+  function storedPlain(scope: string, etag: string): Buffer | undefined {
+    return q.plain.get(scope, etag) as Buffer | undefined;
   }
 
   /** Stores a scope's new body, or removes it (and a gone participant's feed) when the feed answers 404. */
@@ -199,7 +223,7 @@ export function feedBodies(db: Db, options: RenderOptions & { clock?: () => numb
     q.saveBody.run(built);
   }
 
-  return { build: buildBody, buildMerged, stored, save };
+  return { build: buildBody, buildMerged, stored, storedPlain, save };
 }
 
 export type FeedBodies = ReturnType<typeof feedBodies>;

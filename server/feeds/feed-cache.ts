@@ -2,13 +2,13 @@
 // LRU bounded in bytes. A poll is a map lookup and a header comparison; a miss reads the stored body
 // (written by the publisher when the feed changed). Nothing here writes to the database.
 import type { AppError } from '../http/errors.js';
-import type { BuiltFeed } from './feed-bodies.js';
-import type { FeedBodies } from './feed-bodies.js';
+import { LARGE_FEED_BYTES, type BuiltFeed, type FeedBodies, type StoredFeed } from './feed-bodies.js';
 
 export type Encoding = 'identity' | 'gzip' | 'br';
 
 export interface Variant {
-  body: Buffer;
+  /** null: a large feed's plain bytes, read from the database when a client asks for them. */
+  body: Buffer | null;
   etag: string;
   /** Headers of a 200 (Content-Length included) and of a 304 (the validators only). */
   headers: Record<string, string>;
@@ -41,9 +41,15 @@ const ENCODED_ETAG: Record<Encoding, (etag: string) => string> = {
   br: (e) => `${e.slice(0, -1)}-br"`,
 };
 
-export function servedFeed(built: BuiltFeed, cacheControl: string): ServedFeed {
+/**
+ * A body with its headers. A large feed's plain bytes are dropped when they are stored (`inDatabase`):
+ * memory holds what calendar services fetch, the compressed bytes.
+ */
+export function servedFeed(built: BuiltFeed | StoredFeed, cacheControl: string, { inDatabase = false } = {}): ServedFeed {
+  const plainLength = 'plainLength' in built ? built.plainLength : built.plain!.length;
+  const plain = inDatabase && plainLength > LARGE_FEED_BYTES ? null : built.plain;
   const lastModified = new Date(built.lastModifiedMs).toUTCString();
-  const variant = (encoding: Encoding, body: Buffer): Variant => {
+  const variant = (encoding: Encoding, body: Buffer | null, length = body!.length): Variant => {
     const etag = ENCODED_ETAG[encoding](built.etag);
     const validators = { etag, 'last-modified': lastModified, 'cache-control': cacheControl, vary: 'Accept-Encoding', 'x-content-type-options': 'nosniff' };
     return {
@@ -53,19 +59,19 @@ export function servedFeed(built: BuiltFeed, cacheControl: string): ServedFeed {
         'content-type': 'text/calendar; charset=utf-8',
         ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
         ...validators,
-        'content-length': String(body.length),
+        'content-length': String(length),
       },
       notModifiedHeaders: validators,
     };
   };
-  const variants = { identity: variant('identity', built.plain), gzip: variant('gzip', built.gzip), br: variant('br', built.br) };
+  const variants = { identity: variant('identity', plain, plainLength), gzip: variant('gzip', built.gzip), br: variant('br', built.br) };
   return {
     scope: built.scope,
     lastModifiedMs: built.lastModifiedMs,
     expiresAtMs: built.expiresAtMs ?? Infinity,
     etags: Object.values(variants).map((v) => v.etag),
     variants,
-    bytes: built.plain.length + built.gzip.length + built.br.length,
+    bytes: (plain?.length ?? 0) + built.gzip.length + built.br.length,
     used: 0,
   };
 }
@@ -117,7 +123,7 @@ export function feedCache(bodies: FeedBodies, options: FeedCacheOptions) {
       const stored = bodies.stored(scope);
       if (stored && (stored.expiresAtMs === null || now < stored.expiresAtMs)) {
         stats.loads++;
-        return put(servedFeed(stored, options.cacheControl(scope)));
+        return put(servedFeed(stored, options.cacheControl(scope), { inDatabase: true }));
       }
       // Never built, or a cancelled event has dropped out since: build it here, in memory only (the
       // publisher stores it on its next round).
@@ -129,7 +135,17 @@ export function feedCache(bodies: FeedBodies, options: FeedCacheOptions) {
     /** The publisher wrote (or removed) a body: serve the new one from now on. */
     update(scope: string, built: BuiltFeed | null): void {
       if (built === null) remove(scope);
-      else if (entries.has(scope)) put(servedFeed(built, options.cacheControl(scope)));
+      else if (entries.has(scope)) put(servedFeed(built, options.cacheControl(scope), { inDatabase: true }));
+    },
+    /** The plain bytes of a feed served without them in memory (a large one). */
+    plain(feed: ServedFeed): Buffer {
+      const kept = feed.variants.identity.body ?? bodies.storedPlain(feed.scope, feed.etags[0]!);
+      if (kept) return kept;
+      // Replaced in the database since this entry was made (and this entry not yet updated): serve what the
+      // entry's headers promise, rebuilt.
+      const built = bodies.build(feed.scope);
+      if ('plain' in built && built.etag === feed.etags[0]) return built.plain;
+      throw new Error(`feed ${feed.scope}: plain bytes for ${feed.etags[0]} no longer available`);
     },
     clear(): void {
       entries.clear();

@@ -58,7 +58,7 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
     }
     reply.hijack();
     reply.raw.writeHead(notModified ? 304 : 200, headers);
-    reply.raw.end(notModified || request.method === 'HEAD' ? undefined : variant.body);
+    reply.raw.end(notModified || request.method === 'HEAD' ? undefined : (variant.body ?? cache.plain(feed)));
   }
 
   /** Serves a scope's feed (the 404 when there is none). */
