@@ -15,10 +15,11 @@ import { authPlugin } from './auth/auth.plugin.js';
 import type { Config } from './config.js';
 import { etagPlugin } from './http/etag.js';
 import { groupCommitPlugin } from './http/group-commit.plugin.js';
-import { hardeningPlugin } from './http/hardening.js';
+import { apiRateLimitPlugin, hardeningPlugin } from './http/hardening.js';
 import { FEED_PREFIX, serviceServer } from './http/http-server.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { frameworkErrors, registerProblemHandlers } from './http/problem.js';
+import { requestSerializer } from './http/request-log.js';
 import { feedBodies } from './feeds/feed-bodies.js';
 import { feedCache, type FeedCache } from './feeds/feed-cache.js';
 import { feedDrainer } from './feeds/feed-drainer.js';
@@ -36,9 +37,6 @@ declare module 'fastify' {
     feeds: { publisher: FeedPublisher; cache: FeedCache };
   }
 }
-
-/** Replaces secret path segments (personal feed tokens) with a placeholder. */
-export const maskSecrets = (url: string): string => url.replace(/(\/feeds\/personal\/)[^/?#.]+/g, '$1[redacted]');
 
 const logsEveryPoll = (level: string) => level === 'debug' || level === 'trace';
 
@@ -58,16 +56,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
           level: config.logLevel,
           ...(options.logStream ? { stream: options.logStream } : {}),
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-          serializers: {
-            // Secret capability URLs (personal feeds) never reach the log.
-            req: (req: { method: string; url: string; ip?: string }) => ({
-              method: req.method,
-              url: maskSecrets(req.url),
-              remoteAddress: req.ip,
-            }),
-          },
+          // Secret capability URLs (personal feeds) never reach the log: masked by the matched route's parameters.
+          serializers: { req: requestSerializer },
         };
   const routerOptions = { ignoreTrailingSlash: true, maxParamLength: 200 };
+  // Behind the reverse proxies listed in TRUST_PROXY the client's address (request.ip: limits and logs) is the
+  // one they put in X-Forwarded-For; from any other peer the header is ignored. Both instances alike.
+  const trustProxy = config.trustProxy.length > 0 ? config.trustProxy : false;
   // Slow or stuck clients cannot hold connections forever. Feed polls go straight from the server to the
   // feeds' own instance (feeds/feed-instance.ts).
   const server = serviceServer({ inactivityMs: 60_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 10_000 });
@@ -79,6 +74,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // …and a poll gets no logger of its own (its errors go to the service's logger, without a request id).
     childLoggerFactory: (logger, bindings, options, raw) => (quietPoll(raw.url) ? logger : logger.child(bindings, options)),
     bodyLimit: 64 * 1024,
+    trustProxy,
     serverFactory: server.serverFactory,
     routerOptions,
     frameworkErrors,
@@ -154,11 +150,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       db.$client.prepare('SELECT 1').get();
       return { status: 'ok' };
     });
-    await api.register(apiRoutes, { prefix: '/api/v1' });
+    // The API's request budgets live with its routes: whatever spelling of a URL reaches one of them spends
+    // the budget (per token, or per client address without one).
+    await api.register(
+      async (v1) => {
+        await v1.register(apiRateLimitPlugin, { perMinute: config.limits.apiPerMinute });
+        await v1.register(apiRoutes);
+      },
+      { prefix: '/api/v1' },
+    );
   });
   const routes = { db, bodies, cache: feeds, corsOrigins: config.corsOrigins };
   await app.register(feedRoutes, routes);
-  const feedApp = await feedInstance({ logger: logsEveryPoll(config.logLevel) ? logger : false, log: app.log, routerOptions, routes });
+  const feedApp = await feedInstance({ logger: logsEveryPoll(config.logLevel) ? logger : false, log: app.log, routerOptions, trustProxy, routes });
   server.useFeeds(feedApp.routing);
   app.addHook('preClose', (done) => {
     server.beginClosing();

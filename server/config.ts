@@ -1,8 +1,39 @@
 // Service configuration: parsed once from the environment with zod; tests build their own.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Limits } from './http/hardening.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** Names Fastify's `trustProxy` (proxy-addr) accepts for well-known ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Why an entry of TRUST_PROXY is not an address, a CIDR range or a range name; undefined when it is one. */
+export function proxyEntryProblem(entry: string): string | undefined {
+  if (PROXY_RANGE_NAMES.has(entry)) return undefined;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) {
+    return `'${entry}' is not an IP address, a CIDR range (10.0.0.0/8, fd00::/8) or one of loopback, linklocal, uniquelocal`;
+  }
+  if (prefix === undefined) return undefined;
+  const bits = family === 4 ? 32 : 128;
+  // A /0 range would believe every peer: any client could then pick the address it is counted as.
+  if (!/^[1-9]\d{0,2}$/.test(prefix) || Number(prefix) > bits) return `'${entry}': the prefix length must be 1–${bits}`;
+  return undefined;
+}
+
+/** TRUST_PROXY: the proxies whose X-Forwarded-For is believed (comma-separated); empty = none. */
+const trustProxy = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').map((p) => p.trim()).filter(Boolean))
+  .superRefine((entries, ctx) => {
+    for (const entry of entries) {
+      const problem = proxyEntryProblem(entry);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }
+  });
 
 const envSchema = z.object({
   PORT: port.default(3000),
@@ -19,6 +50,7 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
+  TRUST_PROXY: trustProxy,
 });
 
 export interface Config {
@@ -35,6 +67,12 @@ export interface Config {
   requireIfMatch: boolean;
   /** Origins allowed to call the API from browsers; empty = CORS off. */
   corsOrigins: string[];
+  /**
+   * Addresses and CIDR ranges of the reverse proxies in front of the service: a request from one of them
+   * is counted against the address its X-Forwarded-For names (Fastify's `trustProxy`). Empty = the peer's
+   * own address, X-Forwarded-For ignored.
+   */
+  trustProxy: string[];
   limits: Limits;
   /** Load the seed network into an empty database at start-up. */
   seed: boolean;
@@ -64,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     feedCacheBytes: e.FEED_CACHE_MB * 1024 * 1024,
     requireIfMatch: e.REQUIRE_IF_MATCH === 'true' || e.REQUIRE_IF_MATCH === '1',
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    trustProxy: e.TRUST_PROXY,
     limits: {
       apiPerMinute: e.RATE_LIMIT_PER_MINUTE,
       authFailures: e.AUTH_FAILURE_LIMIT,
@@ -85,6 +124,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     feedCacheBytes: 64 * 1024 * 1024,
     requireIfMatch: false,
     corsOrigins: [],
+    trustProxy: [],
     // Tests send thousands of requests from one address: limits are off unless a test sets them.
     limits: { apiPerMinute: 1_000_000, authFailures: 1_000_000, maxEventLoopDelay: 0 },
     seed: false,

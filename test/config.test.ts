@@ -66,6 +66,20 @@ t.test('bad values throw a ConfigError naming the variable', async (t) => {
     [{ FEED_TTL_MINUTES: '1' }, 'FEED_TTL_MINUTES'],
     [{ FEED_TTL_MINUTES: 'hourly' }, 'FEED_TTL_MINUTES'],
     [{ FEED_CACHE_MB: '0' }, 'FEED_CACHE_MB'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '*' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '1' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'proxy.internal' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.256' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '010.0.0.1' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/0' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '::/0' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'fd00::/129' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/08' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/8/8' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '127.0.0.1 10.0.0.1' }, 'TRUST_PROXY'],
   ];
   for (const [env, variable] of bad) {
     let caught: unknown;
@@ -81,6 +95,28 @@ t.test('bad values throw a ConfigError naming the variable', async (t) => {
   // Several problems are all reported.
   t.throws(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' }), { message: /PORT: [\s\S]*LOG_LEVEL: / });
   t.throws(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://x' }), { message: /must be an http\(s\) URL/ });
+  // Each bad entry of TRUST_PROXY is named, the good ones are not.
+  t.throws(() => loadConfig({ TRUST_PROXY: '10.0.0.1, true, 10.0.0.0/40' }), {
+    message: "Invalid configuration:\n  TRUST_PROXY: 'true' is not an IP address, a CIDR range (10.0.0.0/8, fd00::/8) or one of loopback, linklocal, uniquelocal\n  TRUST_PROXY: '10.0.0.0/40': the prefix length must be 1–32",
+  });
+});
+
+t.test('TRUST_PROXY: off by default; addresses, CIDR ranges and range names', async (t) => {
+  t.same(loadConfig({}).trustProxy, [], 'no proxy is trusted by default');
+  t.same(loadConfig({ TRUST_PROXY: '' }).trustProxy, []);
+  t.same(loadConfig({ TRUST_PROXY: '127.0.0.1' }).trustProxy, ['127.0.0.1']);
+  t.same(
+    loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, 192.168.1.7 ,fd00::/8,::1, loopback,uniquelocal,linklocal,' }).trustProxy,
+    ['10.0.0.0/8', '192.168.1.7', 'fd00::/8', '::1', 'loopback', 'uniquelocal', 'linklocal'],
+    'spaces and a trailing comma are fine',
+  );
+  t.same(loadConfig({ TRUST_PROXY: '10.1.2.3/32,2001:db8::/128' }).trustProxy, ['10.1.2.3/32', '2001:db8::/128']);
+  t.same(testConfig().trustProxy, []);
+  // Whatever loadConfig accepts, Fastify accepts.
+  const app = await buildApp(testConfig({ trustProxy: loadConfig({ TRUST_PROXY: '10.0.0.0/8,fd00::/8,loopback,192.168.1.7' }).trustProxy }));
+  t.teardown(() => app.close());
+  const res = await app.inject({ url: '/healthz', remoteAddress: '10.1.1.1', headers: { 'x-forwarded-for': '203.0.113.1' } });
+  t.equal(res.statusCode, 200);
 });
 
 t.test('loadConfig reads process.env by default', async (t) => {

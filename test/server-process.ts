@@ -1,6 +1,7 @@
-// A real server process for the tests that need one (crash, shutdown, online backup): started under tsx
-// on a free port of 127.0.0.1 and a given database file, with limits off (one client address sends
-// thousands of requests), killed in teardown whatever happens.
+// A real server process for the tests that need one (crash, shutdown, online backup, limits by address):
+// started under tsx on a free port of 127.0.0.1 and a given database file, with limits off unless a test
+// sets them (one client address sends thousands of requests), killed in teardown whatever happens. And a
+// raw HTTP/1.1 request over a socket, for request targets no HTTP client sends (`GET http://host/…`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
@@ -38,7 +39,12 @@ function healthy(port: number): Promise<boolean> {
   });
 }
 
-export async function startServer(tt: { teardown: (fn: () => unknown) => void }, databasePath: string): Promise<Server> {
+/** `env`: more of the server's environment (or limits of its own), over the defaults here. */
+export async function startServer(
+  tt: { teardown: (fn: () => unknown) => void },
+  databasePath: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Server> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -50,6 +56,7 @@ export async function startServer(tt: { teardown: (fn: () => unknown) => void },
     RATE_LIMIT_PER_MINUTE: '100000000',
     AUTH_FAILURE_LIMIT: '100000000',
     MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...extraEnv,
   };
   delete env.PUBLIC_BASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -73,3 +80,31 @@ export async function startServer(tt: { teardown: (fn: () => unknown) => void },
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+export interface RawAnswer {
+  status: number;
+  head: string;
+  body: string;
+}
+
+/** Sends `GET <target> HTTP/1.1` as raw bytes on a new connection and reads the answer to its end. */
+export function rawRequest(port: number, target: string, headers: Record<string, string> = {}, method = 'GET'): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      const lines = [`${method} ${target} HTTP/1.1`, 'Host: netagenda.test', 'Connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const split = text.indexOf('\r\n\r\n');
+      const head = split === -1 ? text : text.slice(0, split);
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: split === -1 ? '' : text.slice(split + 4) });
+    });
+  });
+}
+
+export const rawStatus = async (port: number, target: string, headers: Record<string, string> = {}): Promise<number> =>
+  (await rawRequest(port, target, headers)).status;

@@ -1,12 +1,15 @@
 // Reads `Authorization: Bearer …` on every request. A request with no header is anonymous; one with a
 // header that is not a live token is refused outright, so a typo never silently downgrades to public.
+// Failed attempts are counted per client address: past AUTH_FAILURE_LIMIT in 15 minutes that address's
+// failed attempts get 429 instead of 401 (a valid token is still let in: tokens carry 256 random bits, so
+// the limit is about noise and load, not about guessing).
 // The caller's identity is then carried through the request for the audit triggers.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { auditContext } from '../../db/audit-context.js';
 import type { TokenRow } from '../../db/schema.js';
 import { AppError, unauthorized } from '../http/errors.js';
-import { authFailureLimiter } from '../http/hardening.js';
+import { addressKey, authFailureLimiter } from '../http/hardening.js';
 import { findActiveToken, tokenScope } from './tokens.js';
 
 declare module 'fastify' {
@@ -28,22 +31,24 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { authFailures: 
       done();
       return;
     }
-    const wait = failures.blockedFor(request.ip);
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const token = match ? findActiveToken(app.db, match[1]!) : undefined;
+    if (token) {
+      // A valid token always gets in, whatever else its address sent: the failure limit is for guessers.
+      request.token = token;
+      if (token.role !== 'admin') request.scope = tokenScope(app.db, token.id);
+      done();
+      return;
+    }
+    const address = addressKey(request.ip);
+    const wait = failures.blockedFor(address);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       done(new AppError(429, 'too-many-auth-failures', 'Too many requests', `Too many failed authentications; retry in ${wait} s`));
       return;
     }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const token = match ? findActiveToken(app.db, match[1]!) : undefined;
-    if (!token) {
-      failures.fail(request.ip);
-      done(unauthorized('The bearer token is missing, malformed, unknown, revoked or expired'));
-      return;
-    }
-    request.token = token;
-    if (token.role !== 'admin') request.scope = tokenScope(app.db, token.id);
-    done();
+    failures.fail(address);
+    done(unauthorized('The bearer token is missing, malformed, unknown, revoked or expired'));
   });
   // Runs the rest of the request inside the caller's audit identity.
   app.addHook('onRequest', (request, _reply, done) => {

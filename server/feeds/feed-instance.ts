@@ -17,11 +17,14 @@ export interface FeedInstanceOptions {
   /** The service's logger, for unexpected errors when the instance has none of its own. */
   log: FastifyBaseLogger;
   routerOptions: FastifyServerOptions['routerOptions'];
+  /** The service's TRUST_PROXY: the client address in the poll log is decided as for the API. */
+  trustProxy: FastifyServerOptions['trustProxy'];
   routes: FeedRouteOptions;
 }
 
 export async function feedInstance(opts: FeedInstanceOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger, routerOptions: opts.routerOptions, frameworkErrors });
+  // trustProxy costs nothing per poll: request.ip is worked out only when read (the debug access log).
+  const app = Fastify({ logger: opts.logger, routerOptions: opts.routerOptions, trustProxy: opts.trustProxy, frameworkErrors });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app, opts.log);

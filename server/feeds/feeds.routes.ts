@@ -91,9 +91,11 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
     schema: { tags, summary: 'Every released item on a theme across the network’s meetings', params: themeParams, response: feedResponses },
     handler: (req, reply) => serve(req, reply, `theme:${req.params.slug}/${req.params.key}`),
   });
-  // A participant's personal calendar at a secret capability URL: the secret is masked in logs, rotating it
-  // makes the old URL 404, and shared caches keep out (personal data).
+  // A participant's personal calendar at a secret capability URL: the secret is masked in logs (by this
+  // route's `secretParams`, http/request-log.ts), rotating it makes the old URL 404, and shared caches keep
+  // out (personal data).
   app.get('/feeds/personal/:secret.ics', {
+    config: { secretParams: ['secret'] },
     schema: {
       tags,
       summary: 'A participant’s personal calendar: their meetings with plenary items and the tracks they chose',

@@ -1,19 +1,27 @@
 // Protection for a service on the public internet: security headers, CORS only for configured origins,
-// rate limits on the API and on failed authentication (429 + Retry-After), and load shedding (503)
-// when the event loop is saturated.
+// load shedding (503) when the event loop is saturated, the API's request budgets and the limit on failed
+// authentication (429 + Retry-After).
+//
+// Budgets are keyed by who is asking: a request with a valid token spends its token's budget, any other
+// request its client address's (request.ip: the peer, or behind a proxy listed in TRUST_PROXY the address
+// that proxy names). They are applied by the routes a request matches, not by the spelling of its URL:
+// `apiRateLimitPlugin` is registered in the /api/v1 plugin context and attaches its hook to every route
+// registered there, so `/%61pi/v1/…` or an absolute-form target (`GET http://host/api/v1/…`), which Fastify
+// routes to the same route, spend the same budget. Spellings Fastify does not route (`//api/v1/…`) get the
+// 404 problem and reach nothing.
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from './errors.js';
-import { problemBody, sendProblem } from './problem.js';
+import { problemBody, problems, sendProblem } from './problem.js';
 
 export interface Limits {
-  /** API requests per client IP per minute. */
+  /** API requests per minute: each token's budget, and each client address's for requests without one. */
   apiPerMinute: number;
-  /** Failed authentications per client IP per 15 minutes before 429. */
+  /** Failed authentications per client address per 15 minutes before further failures get 429. */
   authFailures: number;
   /** Event-loop delay (ms) above which requests get 503. */
   maxEventLoopDelay: number;
@@ -21,7 +29,13 @@ export interface Limits {
 
 const AUTH_WINDOW_MS = 15 * 60_000;
 
-/** Counts failed authentications per IP in a fixed window. */
+/**
+ * The key of a client address in the limits: IPv4 as is, IPv6 by its /64 (one host usually holds a whole
+ * /64, so a single address would let it count itself as millions of clients).
+ */
+export const addressKey = (ip: string): string => normalizeIP(ip);
+
+/** Counts failed authentications per address (see addressKey) in a fixed window. */
 export function authFailureLimiter(max: number, now: () => number = Date.now) {
   const seen = new Map<string, { count: number; until: number }>();
   return {
@@ -57,14 +71,6 @@ export const hardeningPlugin = fp(async (app: FastifyInstance, opts: { limits: L
   if (opts.corsOrigins.length > 0) {
     await app.register(cors, { origin: opts.corsOrigins, exposedHeaders: ['ETag', 'Location', 'Retry-After'] });
   }
-  await app.register(rateLimit, {
-    max: opts.limits.apiPerMinute,
-    timeWindow: 60_000,
-    // Feeds are served from cache at constant cost; the API is what needs the limit.
-    allowList: (request) => !request.url.startsWith('/api/'),
-    errorResponseBuilder: (_request, context) =>
-      new AppError(429, 'rate-limited', 'Too many requests', `Limit of ${context.max} requests per minute reached; retry in ${context.after}`),
-  });
   await app.register(underPressure, {
     maxEventLoopDelay: opts.limits.maxEventLoopDelay,
     retryAfter: 10,
@@ -72,5 +78,24 @@ export const hardeningPlugin = fp(async (app: FastifyInstance, opts: { limits: L
       reply.header('retry-after', '10');
       sendProblem(reply, problemBody(503, 'overloaded', 'Service unavailable', 'The service is overloaded; retry shortly'));
     },
+  });
+});
+
+/**
+ * The API's request budgets, for every route registered after it in the plugin context it is registered
+ * in (the /api/v1 routes; feeds, documentation and the health check are not limited). Its hook runs after
+ * the context's own onRequest hooks, so the auth plugin has already decided whose request it is.
+ */
+export const apiRateLimitPlugin = fp(async (app: FastifyInstance, opts: { perMinute: number }) => {
+  await app.register(rateLimit, {
+    max: opts.perMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => (request.token ? `token:${request.token.id}` : `address:${addressKey(request.ip)}`),
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'rate-limited', 'Too many requests', `Limit of ${context.max} requests per minute reached; retry in ${context.after}`),
+  });
+  // Every limited route may answer 429: say so in its documentation.
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.response) route.schema.response = { ...(route.schema.response as object), ...problems(429) };
   });
 });
