@@ -66,8 +66,8 @@ export function tracksRepository(db: Db, baseUrl: string) {
       return map(getRow(id));
     },
     /**
-     * Removes the track and its items (foreign keys cascade); registrations that chose it stay registered for
-     * the meeting without a track, and only when `confirmed` (otherwise 409 `confirmation-required`).
+     * Removes the track and its items (foreign keys cascade). A track that registrations chose goes only when
+     * `confirmed` (otherwise 409 `confirmation-required`, nothing changed); they stay registered without a track.
      */
     remove(id: string, expected?: Expected, confirmed = false): void {
       db.transaction(
@@ -75,7 +75,11 @@ export function tracksRepository(db: Db, baseUrl: string) {
           const row = getRow(id);
           assertVersion(db, tracks, tracks.id, id, expected);
           const lose = {
-            registrations: db.select({ n: count() }).from(registrations).where(eq(registrations.trackId, id)).get()!.n,
+            registrations: db
+              .select({ n: count() })
+              .from(registrations)
+              .where(and(eq(registrations.meetingId, row.meetingId), eq(registrations.trackId, id)))
+              .get()!.n,
             items: db.select({ n: count() }).from(agendaItems).where(eq(agendaItems.trackId, id)).get()!.n,
           };
           if (!confirmed && lose.registrations > 0) {
