@@ -29,9 +29,20 @@ export function openDatabase(path: string): Db {
   sqlite.pragma('busy_timeout = 5000');
   verifySettings(sqlite, path);
   registerAuditFunctions(sqlite);
+  registerTextFunctions(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: migrationsFolder() });
   return db;
+}
+
+/**
+ * `casefold(text)`: the text in Unicode NFC and lower case, for case-insensitive comparisons (e-mail
+ * addresses). SQLite's own lower() folds ASCII only: `SØREN@kommune.dk` would not match `søren@kommune.dk`.
+ */
+export function registerTextFunctions(sqlite: Database.Database): void {
+  sqlite.function('casefold', { deterministic: true }, (value: unknown) =>
+    typeof value === 'string' ? value.normalize('NFC').toLowerCase() : value,
+  );
 }
 
 /**

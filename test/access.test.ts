@@ -180,15 +180,15 @@ const cases: Case[] = [
     const it = (n: NetFixture) => (target === 'announced' ? n.itemAnnounced : n.itemDraft);
     return [
       { name: `PATCH ${target} meeting`, target, ok: 200, req: (n) => ({ method: 'PATCH', url: `/api/v1/meetings/${m(n)}`, payload: { title: 'Ændret' } }) },
-      { name: `DELETE ${target} meeting`, target, ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/meetings/${m(n)}` }) },
+      { name: `DELETE ${target} meeting`, target, ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/meetings/${m(n)}?confirm=true` }) },
       { name: `POST track (${target})`, target, ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/tracks`, payload: { name: 'Nyt spor' } }) },
       { name: `PATCH track (${target})`, target, ok: 200, req: (n) => ({ method: 'PATCH', url: `/api/v1/tracks/${tr(n)}`, payload: { name: 'Omdøbt' } }) },
-      { name: `DELETE track (${target})`, target, ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/tracks/${tr(n)}` }) },
+      { name: `DELETE track (${target})`, target, ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/tracks/${tr(n)}?confirm=true` }) },
       { name: `POST item (${target})`, target, ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/items`, payload: { title: 'Frokost', kind: 'lunch', startTime: '12:00', endTime: '12:45' } }) },
       { name: `PATCH item (${target})`, target, ok: 200, req: (n) => ({ method: 'PATCH', url: `/api/v1/items/${it(n)}`, payload: { title: 'Ændret' } }) },
       { name: `DELETE item (${target})`, target, ok: 204, req: (n) => ({ method: 'DELETE', url: `/api/v1/items/${it(n)}` }) },
       { name: `POST release (${target})`, target, ok: 201, req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/releases`, payload: { note: 'Udgivet' } }) },
-      { name: `POST apply-template (${target})`, target, ok: 200, req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/apply-template`, payload: { template: 'plenary-day', createMissingThemes: true } }) },
+      { name: `POST apply-template (${target})`, target, ok: 200, req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/apply-template`, payload: { template: 'plenary-day', mode: 'replace', createMissingThemes: true } }) },
       { name: `POST shift (${target})`, target, ok: 200, req: (n) => ({ method: 'POST', url: `/api/v1/meetings/${m(n)}/shift`, payload: { after: '10:00', minutes: 5 } }) },
       {
         name: `POST copy-agenda-from (${target})`,

@@ -319,7 +319,7 @@ const CASES: Case[] = [
     steps: [
       {
         name: 'DELETE the meeting',
-        change: (t, w) => call(t, w.a, { method: 'DELETE', url: `/api/v1/meetings/${w.meeting.id}` }, 204),
+        change: (t, w) => call(t, w.a, { method: 'DELETE', url: `/api/v1/meetings/${w.meeting.id}?confirm=true` }, 204),
         expect: everything('CANCELLED'),
       },
     ],
@@ -389,7 +389,7 @@ const CASES: Case[] = [
       {
         name: 'DELETE track A, released',
         change: async (t, w) => {
-          await call(t, w.a, { method: 'DELETE', url: `/api/v1/tracks/${w.trackA.id}` }, 204);
+          await call(t, w.a, { method: 'DELETE', url: `/api/v1/tracks/${w.trackA.id}?confirm=true` }, 204);
           await release(t, w);
         },
         expect: [

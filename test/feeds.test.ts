@@ -345,13 +345,13 @@ t.test('cancelled and removed events stay as STATUS:CANCELLED with the same UID'
   t.match(back.byUid(uid(p.workshop.id)), { status: 'CONFIRMED', sequence: 2 });
 
   // Deleted meeting: still announced as cancelled, in the network feed and in its own feeds.
-  await ok(t, a.as({ method: 'DELETE', url: `/api/v1/meetings/${sep.id}` }), 204);
+  await ok(t, a.as({ method: 'DELETE', url: `/api/v1/meetings/${sep.id}?confirm=true` }), 204);
   const net = parseFeed(t, await feed(a, NET));
   t.match(net.byUid(uid(sep.id)), { status: 'CANCELLED', summary: 'AFLYST: Netværksmøde 11. september 2019', sequence: 1 });
   t.match(parseFeed(t, await feed(a, `/feeds/meetings/${sep.id}.ics`)).byUid(uid(sep.id)), { status: 'CANCELLED' });
 
   // Deleted meeting with released items: the items go with it; its track feed stays readable.
-  await ok(t, a.as({ method: 'DELETE', url: `/api/v1/meetings/${p.meeting.id}` }), 204);
+  await ok(t, a.as({ method: 'DELETE', url: `/api/v1/meetings/${p.meeting.id}?confirm=true` }), 204);
   const gone = parseFeed(t, await feed(a, `/feeds/tracks/${p.trackA.id}.ics`));
   t.ok(gone.events.length === 4 && gone.events.every((e) => e.status === 'CANCELLED'), 'track feed: all cancelled');
   t.equal(gone.prop('x-wr-calname'), 'Temadag om trivsel – Spor A: dagtilbud');

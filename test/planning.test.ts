@@ -32,7 +32,7 @@ t.test('every template applies to every seed meeting with no error finding', asy
   const templates = (await ctx.app.inject({ url: '/api/v1/agenda-templates' })).json().data as { key: string; tracks: unknown[] }[];
   for (const m of meetings) {
     for (const tpl of templates) {
-      const res = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/apply-template`, payload: { template: tpl.key } });
+      const res = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/apply-template`, payload: { template: tpl.key, mode: 'replace' } });
       t.equal(res.statusCode, 200, `${tpl.key} on ${m.date}: ${res.body.slice(0, 300)}`);
       const body = res.json();
       t.equal(body.findings.filter((f: { severity: string }) => f.severity === 'error').length, 0);
@@ -49,7 +49,7 @@ t.test('apply-template: themes, modes and refusals', async (t) => {
   t.equal(net.statusCode, 201);
   const m = (await ctx.as({ method: 'POST', url: '/api/v1/networks/nyt-netvaerk/meetings', payload: { title: 'Møde', date: '2021-03-10', startTime: '09:00' } })).json();
   // The network has no themes: refused without createMissingThemes, and nothing is written.
-  const refused = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/apply-template`, payload: { template: 'plenary-day' } });
+  const refused = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/apply-template`, payload: { template: 'plenary-day', mode: 'replace' } });
   t.equal(refused.statusCode, 409);
   t.equal(refused.json().code, 'missing-themes');
   t.ok(refused.json().themes.includes('aktuelt'));
@@ -58,7 +58,7 @@ t.test('apply-template: themes, modes and refusals', async (t) => {
   const themes0 = await ctx.as({ url: '/api/v1/networks/nyt-netvaerk/themes' });
   t.equal(themes0.json().data.length, 0);
 
-  const ok = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/apply-template`, payload: { template: 'plenary-day', createMissingThemes: true } });
+  const ok = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/apply-template`, payload: { template: 'plenary-day', mode: 'replace', createMissingThemes: true } });
   t.equal(ok.statusCode, 200, ok.body.slice(0, 300));
   t.equal(ok.json().agenda.items[0].startTime, '09:00', 'laid out from the meeting start');
   const themes1 = await ctx.as({ url: '/api/v1/networks/nyt-netvaerk/themes' });
@@ -75,17 +75,17 @@ t.test('apply-template: themes, modes and refusals', async (t) => {
 
   // A meeting shorter than the template: refused.
   const short = (await ctx.as({ method: 'POST', url: '/api/v1/networks/nyt-netvaerk/meetings', payload: { title: 'Kort', date: '2021-04-10', startTime: '09:00', endTime: '12:00' } })).json();
-  const nofit = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${short.id}/apply-template`, payload: { template: 'plenary-day' } });
+  const nofit = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${short.id}/apply-template`, payload: { template: 'plenary-day', mode: 'replace' } });
   t.equal(nofit.statusCode, 409);
   t.equal(nofit.json().code, 'template-does-not-fit');
 
-  const unknownTpl = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/apply-template`, payload: { template: 'nope' } });
+  const unknownTpl = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/apply-template`, payload: { template: 'nope', mode: 'replace' } });
   t.equal(unknownTpl.statusCode, 404);
   const badMode = await ctx.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/apply-template`, payload: { template: 'plenary-day', mode: 'merge' } });
   t.equal(badMode.statusCode, 400);
-  const noToken = await ctx.app.inject({ method: 'POST', url: `/api/v1/meetings/${m.id}/apply-template`, payload: { template: 'plenary-day' } });
+  const noToken = await ctx.app.inject({ method: 'POST', url: `/api/v1/meetings/${m.id}/apply-template`, payload: { template: 'plenary-day', mode: 'replace' } });
   t.equal(noToken.statusCode, 401);
-  const noMeeting = await ctx.as({ method: 'POST', url: '/api/v1/meetings/mtg_nope/apply-template', payload: { template: 'plenary-day' } });
+  const noMeeting = await ctx.as({ method: 'POST', url: '/api/v1/meetings/mtg_nope/apply-template', payload: { template: 'plenary-day', mode: 'replace' } });
   t.equal(noMeeting.statusCode, 404);
 });
 
@@ -101,7 +101,7 @@ t.test('append reuses tracks by name', async (t) => {
 t.test('copy-agenda-from and shift', async (t) => {
   const ctx = await makeApp(t, { seed: true });
   const [a, b] = await seedMeetings(ctx);
-  await ctx.as({ method: 'POST', url: `/api/v1/meetings/${a!.id}/apply-template`, payload: { template: 'plenary-morning-parallel-afternoon' } });
+  await ctx.as({ method: 'POST', url: `/api/v1/meetings/${a!.id}/apply-template`, payload: { template: 'plenary-morning-parallel-afternoon', mode: 'replace' } });
   // A speaker of the network on one of the source's items: a copy within the network keeps them.
   const spk = (await ctx.as({ method: 'POST', url: `/api/v1/networks/${SLUG}/speakers`, payload: { name: 'Søren Ærø', email: 'soeren@kl.dk' } })).json();
   const talk = (await ctx.as({ url: `/api/v1/meetings/${a!.id}/agenda` })).json().items[1];
@@ -153,7 +153,7 @@ t.test('copy-agenda-from and shift', async (t) => {
 t.test('copy-agenda-from a meeting of another network leaves the speakers out', async (t) => {
   const ctx = await makeApp(t, { seed: true });
   const [a] = await seedMeetings(ctx);
-  await ctx.as({ method: 'POST', url: `/api/v1/meetings/${a!.id}/apply-template`, payload: { template: 'plenary-morning-parallel-afternoon' } });
+  await ctx.as({ method: 'POST', url: `/api/v1/meetings/${a!.id}/apply-template`, payload: { template: 'plenary-morning-parallel-afternoon', mode: 'replace' } });
   const spk = (await ctx.as({ method: 'POST', url: `/api/v1/networks/${SLUG}/speakers`, payload: { name: 'Søren Ærø', email: 'soeren@kl.dk' } })).json();
   const items = (await ctx.as({ url: `/api/v1/meetings/${a!.id}/agenda` })).json().items as { id: string }[];
   for (const i of [items[1]!, items.at(-1)!]) {

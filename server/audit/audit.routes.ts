@@ -18,13 +18,15 @@ const entry = z
     entity: z.string(),
     entityId: z.string(),
     networkSlug: z.string().nullable(),
-    changes: z.record(z.string(), z.object({ before: z.unknown(), after: z.unknown() })),
+    changes: z
+      .record(z.string(), z.object({ before: z.unknown(), after: z.unknown() }))
+      .describe('Changed fields; a deletion lists every field of the row as it was (`after` null), rows deleted with it (cascades) have entries of their own'),
   })
   .meta({ id: 'AuditEntry' });
 
 const query = z.object({
   network: z.string().max(100).optional(),
-  entity: z.string().max(40).optional().describe('network, venue, meeting, track, theme, speaker, item, item-theme, item-speaker, release, token, token-network'),
+  entity: z.string().max(40).optional().describe('network, venue, meeting, track, theme, speaker, item, item-theme, item-speaker, release, registration, participant, member, cluster, proposal, vote, token, token-network'),
   entityId: z.string().max(200).optional(),
   token: z.string().max(64).optional().describe('A token id'),
   from: z.iso.datetime({ offset: true }).optional(),

@@ -31,3 +31,16 @@ export const badRequest = (code: string, detail: string, errors?: FieldError[]) 
 export const unauthorized = (detail: string) => new AppError(401, 'unauthorized', 'Unauthorized', detail);
 
 export const forbidden = (detail: string) => new AppError(403, 'forbidden', 'Forbidden', detail);
+
+/**
+ * A deletion that would take more with it than the resource named (registrations, releases): refused until
+ * the request is repeated with `?confirm=true`. `wouldLose` counts what would go, per kind.
+ */
+export const confirmationRequired = (detail: string, wouldLose: Record<string, number>) =>
+  new AppError(409, 'confirmation-required', 'Confirmation required', detail, { wouldLose });
+
+/** "3 registrations, 1 release and 2 tracks": the non-zero counts, in the order given, in words. */
+export function countList(counts: [number, string, string][]): string {
+  const parts = counts.filter(([n]) => n > 0).map(([n, one, many]) => `${n} ${n === 1 ? one : many}`);
+  return parts.length <= 1 ? (parts[0] ?? 'nothing') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}

@@ -1,6 +1,7 @@
 // Reusable zod fields for request and response schemas.
 import { z } from 'zod';
 import { DATE_RE, TIME_RE, isValidDate, isValidTimeZone } from '../time/local-time.js';
+import { emailAddressProblem } from './email-address.js';
 
 /** Text a person typed: trimmed length limits, no NUL or other C0 controls except tab and newlines. */
 export const text = (max: number) =>
@@ -32,7 +33,28 @@ export const timeZone = z
   .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Copenhagen')
   .meta({ example: 'Europe/Copenhagen' });
 
-export const email = z.email().max(254);
+/**
+ * An e-mail address, internationalised ones included (RFC 6531): zod's unicode pattern plus the rules of
+ * email-address.ts. Stored as given in Unicode NFC (composed) form: never lower-cased or turned into punycode.
+ */
+export const email = z
+  .email({ pattern: z.regexes.unicodeEmail, error: 'must be an e-mail address such as søren@kommune.dk' })
+  .max(254)
+  .superRefine((s, ctx) => {
+    // The outline failed already (one message is enough).
+    if (!z.regexes.unicodeEmail.test(s)) return;
+    const problem = emailAddressProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: s });
+  })
+  .normalize('NFC')
+  .meta({
+    description:
+      'An e-mail address; internationalised addresses (RFC 6531) are accepted, e.g. `søren@kommune.dk` or `jens@ærø.dk`. ' +
+      'Kept as given (composed to Unicode NFC; not lower-cased, not converted to punycode). Refused: no or several @, blanks, ' +
+      'control or invisible characters, quotes, empty parts, dots at the ends of or doubled in the part before @, a domain without a dot ' +
+      'or with empty labels, more than 64 characters before @ or 254 in all.',
+    example: 'søren@kommune.dk',
+  });
 
 export const id = z.string().min(1).max(64);
 

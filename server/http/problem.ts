@@ -24,6 +24,29 @@ export const problemSchema = z
 
 export type Problem = z.infer<typeof problemSchema>;
 
+/** The 409 of a guarded deletion: what the deletion would take with it, counted per kind. */
+export const confirmationProblemSchema = problemSchema
+  .extend({
+    code: z.literal('confirmation-required'),
+    wouldLose: z
+      .object({
+        registrations: z.int().describe('Registrations deleted with a meeting, or losing their choice of a deleted track (they stay registered for the meeting)'),
+        releases: z.int().optional().describe('Releases of the meeting (its published agenda)'),
+        tracks: z.int().optional(),
+        items: z.int().describe('Agenda items'),
+      })
+      .describe('What the deletion would take with it; repeat the request with `?confirm=true` to go ahead'),
+  })
+  .meta({ id: 'ConfirmationRequiredProblem' });
+
+/** Documents the 409 `confirmation-required` of a guarded deletion. */
+export const confirmationProblem = {
+  409: {
+    description: 'The deletion would take registrations or releases with it: nothing was changed; repeat with `?confirm=true`',
+    content: { 'application/problem+json': { schema: confirmationProblemSchema } },
+  },
+} as Record<number, { description: string; content: { 'application/problem+json': { schema: typeof confirmationProblemSchema } } }>;
+
 const descriptions: Record<number, string> = {
   400: 'The request is malformed or fails validation',
   401: 'A valid API token is required',

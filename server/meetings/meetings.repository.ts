@@ -1,10 +1,10 @@
 // Meetings of a network: a date, local hours in a zone, a venue and a status.
-import { and, asc, eq, gt, gte, lt, lte, ne, or } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, lt, lte, ne, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { allows, type DraftAccess } from '../auth/auth.plugin.js';
-import { agendaItems, clusters, meetings, venues, type MeetingRow, type VenueRow } from '../../db/schema.js';
+import { agendaItems, clusters, meetings, registrations, releases, tracks, venues, type MeetingRow, type VenueRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
+import { badRequest, confirmationRequired, conflict, countList, notFound } from '../http/errors.js';
 import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
@@ -82,6 +82,13 @@ export function meetingsRepository(db: Db, baseUrl: string) {
     }
   }
 
+  /** What deleting the meeting takes with it (foreign keys cascade). */
+  function dependants(id: string) {
+    const n = (table: typeof registrations | typeof releases | typeof tracks | typeof agendaItems) =>
+      db.select({ n: count() }).from(table).where(eq(table.meetingId, id)).get()!.n;
+    return { registrations: n(registrations), releases: n(releases), tracks: n(tracks), items: n(agendaItems) };
+  }
+
   return {
     getRow,
     get,
@@ -137,12 +144,29 @@ export function meetingsRepository(db: Db, baseUrl: string) {
         { behavior: 'immediate' },
       );
     },
-    /** Removes the meeting with its tracks and items (foreign keys cascade) in one transaction. */
-    remove(id: string, expected?: Expected): void {
+    /**
+     * Removes the meeting with its tracks, items, registrations and releases (foreign keys cascade) in one
+     * transaction. People's registrations and the published agenda go only when `confirmed`: otherwise 409
+     * `confirmation-required` with their counts, and nothing changes.
+     */
+    remove(id: string, expected?: Expected, confirmed = false): void {
       db.transaction(
         (tx) => {
-          getRow(id);
+          const row = getRow(id);
           assertVersion(db, meetings, meetings.id, id, expected);
+          const lose = dependants(id);
+          if (!confirmed && (lose.registrations > 0 || lose.releases > 0)) {
+            const what = countList([
+              [lose.registrations, 'registration', 'registrations'],
+              [lose.releases, 'release', 'releases'],
+              [lose.tracks, 'track', 'tracks'],
+              [lose.items, 'agenda item', 'agenda items'],
+            ]);
+            throw confirmationRequired(
+              `Deleting meeting '${row.title}' (${id}) would also delete ${what}. Repeat the request with ?confirm=true to delete it.`,
+              lose,
+            );
+          }
           tx.delete(meetings).where(eq(meetings.id, id)).run();
         },
         { behavior: 'immediate' },

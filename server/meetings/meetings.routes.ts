@@ -3,8 +3,8 @@ import { networkWrite, resolvers } from '../auth/authorize.js';
 import { canSeeDrafts } from '../auth/auth.plugin.js';
 import { pageOf } from '../http/pagination.js';
 import { expectedVersions } from '../http/preconditions.js';
-import { problems } from '../http/problem.js';
-import { bearer, idParams, noContent } from '../http/route-kit.js';
+import { confirmationProblem, problems } from '../http/problem.js';
+import { bearer, confirmQuery, idParams, noContent } from '../http/route-kit.js';
 import { slugParams } from '../networks/networks.schemas.js';
 import { settleWaitlist } from '../registrations/registrations.repository.js';
 import { meetingsRepository } from './meetings.repository.js';
@@ -48,9 +48,19 @@ export const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.delete('/meetings/:id', {
     preHandler: networkWrite(app.db, resolvers.meeting),
-    schema: { tags, summary: 'Delete a meeting with its tracks and items', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 404) } },
+    schema: {
+      tags,
+      summary: 'Delete a meeting with its tracks, items, registrations and releases',
+      description:
+        'A meeting with registrations or releases is deleted only with `?confirm=true`; without it the answer is 409 ' +
+        '`confirmation-required` counting what would go (`wouldLose`), and nothing changes. Every deleted row stays in the audit trail.',
+      security: bearer,
+      params: idParams,
+      querystring: confirmQuery,
+      response: { ...noContent, ...problems(400, 401, 404), ...confirmationProblem },
+    },
     handler: async (req, reply) => {
-      repo.remove(req.params.id, expectedVersions(req));
+      repo.remove(req.params.id, expectedVersions(req), req.query.confirm === 'true');
       return reply.code(204).send();
     },
   });

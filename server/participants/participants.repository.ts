@@ -101,7 +101,7 @@ export function participantsRepository(db: Db, baseUrl: string) {
             filter.network !== undefined ? eq(participants.networkSlug, filter.network) : undefined,
             filter.within !== null ? inArray(participants.networkSlug, [...filter.within]) : undefined,
             filter.municipality !== undefined ? eq(participants.municipalityCode, filter.municipality) : undefined,
-            filter.email !== undefined ? sql`lower(${participants.email}) = lower(${filter.email})` : undefined,
+            filter.email !== undefined ? sql`casefold(${participants.email}) = casefold(${filter.email})` : undefined,
             key ? after([participants.name, participants.id], key) : undefined,
           ),
         )
@@ -145,7 +145,7 @@ export function participantsRepository(db: Db, baseUrl: string) {
     personRecords(id: string, everywhere: boolean) {
       const row = getRow(id);
       return selectWithMunicipality()
-        .where(everywhere ? sql`lower(${participants.email}) = lower(${row.email})` : eq(participants.id, id))
+        .where(everywhere ? sql`casefold(${participants.email}) = casefold(${row.email})` : eq(participants.id, id))
         .orderBy(asc(participants.networkSlug), asc(participants.id))
         .all();
     },

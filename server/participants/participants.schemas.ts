@@ -44,7 +44,7 @@ export const personalFeed = z
 export const participantListQuery = z.object({
   network: z.string().max(100).optional().describe('Only participants of this network (slug)'),
   municipality: z.coerce.number().int().min(100).max(999).optional().describe('Only participants from this municipality (code)'),
-  email: z.string().max(254).optional().describe('Only participants with this e-mail address (case-insensitive)'),
+  email: z.string().max(254).normalize('NFC').optional().describe('Only participants with this e-mail address (case-insensitive, æøå and other non-ASCII letters included)'),
   ...pageQuery,
 });
 

@@ -1,9 +1,9 @@
 // Whole-agenda operations a coordinator uses to plan a day: apply a template, copy another meeting's
 // agenda, shift later items. Each runs in one immediate transaction and is rolled back when it would
 // leave the agenda with error findings.
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { agendaItems, itemSpeakers, itemThemes, themes, tracks, type MeetingRow, type ThemeRow } from '../../db/schema.js';
+import { agendaItems, itemSpeakers, itemThemes, registrations, themes, tracks, type MeetingRow, type ThemeRow } from '../../db/schema.js';
 import { checkWorkingAgenda, workingAgenda } from '../agenda/working-agenda.js';
 import { errorsOnly, type Finding } from '../checks/agenda-checks.js';
 import { badRequest, conflict } from '../http/errors.js';
@@ -13,6 +13,16 @@ import { layOut, type Template } from '../templates/templates.js';
 import { fromMinutes, toMinutes } from '../time/local-time.js';
 
 export type Mode = 'replace' | 'append';
+
+/** What a `replace` took away before laying out the new agenda (nothing for `append`). */
+export interface Removed {
+  tracks: { id: string; name: string }[];
+  items: { id: string; title: string; startTime: string; endTime: string; trackId: string | null }[];
+  /** Registrations that had chosen a removed track: still registered for the meeting, now without a track. */
+  clearedTrackChoices: number;
+}
+
+const nothingRemoved = (): Removed => ({ tracks: [], items: [], clearedTrackChoices: 0 });
 
 interface NewItem {
   trackId: string | null;
@@ -35,25 +45,42 @@ export function agendaOperations(db: Db, baseUrl: string) {
   const meetings = meetingsRepository(db, baseUrl);
 
   /** Runs `fn` in a transaction, then refuses (rolls back) if the agenda ends with errors. */
-  function planned(meetingId: string, fn: (meeting: MeetingRow) => void): Finding[] {
+  function planned<T>(meetingId: string, fn: (meeting: MeetingRow) => T): { findings: Finding[]; outcome: T } {
     return db.transaction(
       () => {
         const meeting = meetings.getRow(meetingId);
-        fn(meeting);
+        const outcome = fn(meeting);
         const findings = checkWorkingAgenda(workingAgenda(db, baseUrl, meetingId));
         const errors = errorsOnly(findings);
         if (errors.length > 0) {
           throw conflict('agenda-conflict', 'The result would have errors: ' + errors.map((e) => e.message).join('; '), { findings: errors });
         }
-        return findings;
+        return { findings, outcome };
       },
       { behavior: 'immediate' },
     );
   }
 
-  function clear(meetingId: string) {
+  /** Deletes the meeting's items and tracks (the audit trail keeps every row) and says what went. */
+  function clear(meetingId: string): Removed {
+    const goneTracks = db
+      .select({ id: tracks.id, name: tracks.name })
+      .from(tracks)
+      .where(eq(tracks.meetingId, meetingId))
+      .orderBy(asc(tracks.sortOrder), asc(tracks.id))
+      .all();
+    const goneItems = db
+      .select({ id: agendaItems.id, title: agendaItems.title, startTime: agendaItems.startTime, endTime: agendaItems.endTime, trackId: agendaItems.trackId })
+      .from(agendaItems)
+      .where(eq(agendaItems.meetingId, meetingId))
+      .orderBy(asc(agendaItems.startTime), asc(agendaItems.id))
+      .all();
+    const trackIds = goneTracks.map((t) => t.id);
+    const clearedTrackChoices =
+      trackIds.length > 0 ? db.select({ n: count() }).from(registrations).where(inArray(registrations.trackId, trackIds)).get()!.n : 0;
     db.delete(agendaItems).where(eq(agendaItems.meetingId, meetingId)).run();
     db.delete(tracks).where(eq(tracks.meetingId, meetingId)).run();
+    return { tracks: goneTracks, items: goneItems, clearedTrackChoices };
   }
 
   /** Maps theme keys to the network's themes; creates missing ones from `definitions` only when allowed. */
@@ -121,7 +148,7 @@ export function agendaOperations(db: Db, baseUrl: string) {
   }
 
   return {
-    applyTemplate(meetingId: string, template: Template, mode: Mode, createMissingThemes: boolean): Finding[] {
+    applyTemplate(meetingId: string, template: Template, mode: Mode, createMissingThemes: boolean) {
       return planned(meetingId, (meeting) => {
         let laid;
         try {
@@ -131,7 +158,7 @@ export function agendaOperations(db: Db, baseUrl: string) {
         }
         assertFits(meeting, laid.items, 'template-does-not-fit', `Template '${template.key}' (${template.lengthMinutes} minutes)`);
         const themeMap = mapThemes(meeting.networkSlug, template.themes, createMissingThemes);
-        if (mode === 'replace') clear(meetingId);
+        const removed = mode === 'replace' ? clear(meetingId) : nothingRemoved();
         const trackIds = ensureTracks(meetingId, laid.tracks);
         insertItems(
           meetingId,
@@ -142,11 +169,12 @@ export function agendaOperations(db: Db, baseUrl: string) {
             speakerIds: [],
           })),
         );
+        return removed;
       });
     },
 
     /** Copies tracks and items of another meeting, at the same offsets from the start of the day. */
-    copyAgenda(meetingId: string, sourceId: string, mode: Mode, createMissingThemes: boolean): Finding[] {
+    copyAgenda(meetingId: string, sourceId: string, mode: Mode, createMissingThemes: boolean) {
       if (meetingId === sourceId) throw badRequest('same-meeting', 'A meeting cannot copy its own agenda');
       return planned(meetingId, (meeting) => {
         const source = workingAgenda(db, baseUrl, sourceId);
@@ -161,7 +189,7 @@ export function agendaOperations(db: Db, baseUrl: string) {
         const definitions = new Map<string, ThemeDefinition>();
         for (const i of source.items) for (const t of i.themes) definitions.set(t.key, { key: t.key, name: t.name, description: '' });
         const themeMap = mapThemes(meeting.networkSlug, [...definitions.values()], createMissingThemes);
-        if (mode === 'replace') clear(meetingId);
+        const removed = mode === 'replace' ? clear(meetingId) : nothingRemoved();
         const trackIds = ensureTracks(meetingId, source.tracks.map((t) => ({ ...t, key: t.id })));
         insertItems(
           meetingId,
@@ -173,6 +201,7 @@ export function agendaOperations(db: Db, baseUrl: string) {
             speakerIds: source.meeting.networkSlug === meeting.networkSlug ? i.speakers.map((s) => s.id) : [],
           })),
         );
+        return removed;
       });
     },
 
@@ -206,7 +235,7 @@ export function agendaOperations(db: Db, baseUrl: string) {
             .where(eq(agendaItems.id, m.id))
             .run();
         }
-      });
+      }).findings;
     },
   };
 }

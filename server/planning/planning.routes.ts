@@ -16,17 +16,30 @@ import { toTrack, tracksRepository } from '../tracks/tracks.repository.js';
 import { agendaOperations } from './agenda-operations.js';
 import type { Finding } from '../checks/agenda-checks.js';
 
-const mode = z.enum(['replace', 'append']).default('replace').describe('`replace` the current agenda (default) or `append` to it');
+const mode = z.enum(['replace', 'append'], {
+  error: (issue) =>
+    issue.input === undefined
+      ? 'required: "replace" (delete the meeting’s tracks and items first) or "append" (keep them)'
+      : 'must be "replace" or "append"',
+});
 
 const applyBody = z
   .strictObject({
     template: z.string().max(100).describe('Template key'),
-    mode,
+    mode: mode.describe(
+      'Required. `replace` deletes the meeting’s tracks and items first (the response lists them under `removed`; ' +
+        'registrations that chose a deleted track stay registered without a track); `append` keeps them and reuses tracks of the same name',
+    ),
     createMissingThemes: z.boolean().default(false).describe('Create template themes the network lacks (otherwise 409)'),
   })
   .meta({ id: 'ApplyTemplate' });
 
-const copyBody = z.strictObject({ mode, createMissingThemes: z.boolean().default(false) }).meta({ id: 'CopyAgenda' });
+const copyBody = z
+  .strictObject({
+    mode: mode.default('replace').describe('`replace` the current agenda (default; the response lists what went under `removed`) or `append` to it'),
+    createMissingThemes: z.boolean().default(false),
+  })
+  .meta({ id: 'CopyAgenda' });
 
 const shiftBody = z
   .strictObject({
@@ -39,6 +52,23 @@ const shiftBody = z
 const planResult = z
   .object({ agenda, findings: z.array(findingSchema).describe('Warnings left (errors are refused)') })
   .meta({ id: 'PlanResult' });
+
+const removedAgenda = z
+  .object({
+    tracks: z.array(z.object({ id, name: z.string() })).describe('Deleted tracks, in display order'),
+    items: z
+      .array(z.object({ id, title: z.string(), startTime: z.string(), endTime: z.string(), trackId: z.string().nullable() }))
+      .describe('Deleted agenda items, in time order'),
+    clearedTrackChoices: z.int().describe('Registrations that had chosen a deleted track: still registered for the meeting, now without a track'),
+  })
+  .meta({
+    id: 'RemovedAgenda',
+    description: 'What `replace` deleted before laying out the new agenda (empty for `append`); the audit trail holds every deleted row in full',
+  });
+
+const replaceResult = z
+  .object({ agenda, findings: planResult.shape.findings, removed: removedAgenda })
+  .meta({ id: 'ReplaceResult' });
 
 export const planningRoutes: FastifyPluginAsyncZod = async (app) => {
   const baseUrl = app.config.publicBaseUrl;
@@ -80,15 +110,16 @@ export const planningRoutes: FastifyPluginAsyncZod = async (app) => {
     preHandler: networkWrite(app.db, resolvers.meeting),
     schema: {
       tags: ['planning'],
-      summary: 'Create tracks and items from a template in one transaction',
+      summary: 'Create tracks and items from a template in one transaction (`mode` required: replace or append)',
       security: bearer,
       params: idParams,
       body: applyBody,
-      response: { 200: planResult, ...problems(400, 401, 404, 409) },
+      response: { 200: replaceResult, ...problems(400, 401, 404, 409) },
     },
     handler: async (req) => {
       const template = findTemplate(req.body.template);
-      return result(req.params.id, ops.applyTemplate(req.params.id, template, req.body.mode, req.body.createMissingThemes));
+      const { findings, outcome } = ops.applyTemplate(req.params.id, template, req.body.mode, req.body.createMissingThemes);
+      return { ...result(req.params.id, findings), removed: outcome };
     },
   });
   app.post('/meetings/:id/copy-agenda-from/:otherId', {
@@ -102,7 +133,7 @@ export const planningRoutes: FastifyPluginAsyncZod = async (app) => {
       security: bearer,
       params: z.object({ id, otherId: id }),
       body: copyBody,
-      response: { 200: planResult, ...problems(400, 401, 404, 409) },
+      response: { 200: replaceResult, ...problems(400, 401, 404, 409) },
     },
     handler: async (req) => {
       // The source's working agenda is unpublished: the caller must be allowed to read it.
@@ -110,7 +141,8 @@ export const planningRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!allows(canSeeDrafts(req), source.networkSlug)) {
         throw forbidden(`This token may not read the working agenda of network '${source.networkSlug}'`);
       }
-      return result(req.params.id, ops.copyAgenda(req.params.id, source.id, req.body.mode, req.body.createMissingThemes));
+      const { findings, outcome } = ops.copyAgenda(req.params.id, source.id, req.body.mode, req.body.createMissingThemes);
+      return { ...result(req.params.id, findings), removed: outcome };
     },
   });
   app.post('/meetings/:id/shift', {

@@ -1,10 +1,10 @@
 // Tracks: parallel programmes within a meeting.
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { type DraftAccess } from '../auth/auth.plugin.js';
-import { tracks, type TrackRow } from '../../db/schema.js';
+import { agendaItems, registrations, tracks, type TrackRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
-import { notFound } from '../http/errors.js';
+import { confirmationRequired, countList, notFound } from '../http/errors.js';
 import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
@@ -65,12 +65,31 @@ export function tracksRepository(db: Db, baseUrl: string) {
       guardedUpdate(db, tracks, tracks.id, id, expected, { ...patch, updatedAt: nowIso() });
       return map(getRow(id));
     },
-    /** Removes the track and its items (foreign keys cascade). */
-    remove(id: string, expected?: Expected): void {
+    /**
+     * Removes the track and its items (foreign keys cascade). A track that registrations chose goes only when
+     * `confirmed` (otherwise 409 `confirmation-required`, nothing changed); they stay registered without a track.
+     */
+    remove(id: string, expected?: Expected, confirmed = false): void {
       db.transaction(
         (tx) => {
-          getRow(id);
+          const row = getRow(id);
           assertVersion(db, tracks, tracks.id, id, expected);
+          const lose = {
+            registrations: db
+              .select({ n: count() })
+              .from(registrations)
+              .where(and(eq(registrations.meetingId, row.meetingId), eq(registrations.trackId, id)))
+              .get()!.n,
+            items: db.select({ n: count() }).from(agendaItems).where(eq(agendaItems.trackId, id)).get()!.n,
+          };
+          if (!confirmed && lose.registrations > 0) {
+            const items = lose.items > 0 ? ` and delete ${countList([[lose.items, 'agenda item', 'agenda items']])}` : '';
+            throw confirmationRequired(
+              `Deleting track '${row.name}' (${id}) would clear the track choice of ${countList([[lose.registrations, 'registration', 'registrations']])} ` +
+                `(the participants stay registered for the meeting)${items}. Repeat the request with ?confirm=true to delete it.`,
+              lose,
+            );
+          }
           tx.delete(tracks).where(eq(tracks.id, id)).run();
         },
         { behavior: 'immediate' },

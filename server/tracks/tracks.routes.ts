@@ -6,8 +6,8 @@ import { notFound } from '../http/errors.js';
 import { decodeCursor, page, pageOf, pageQuery } from '../http/pagination.js';
 import { agendaVersion } from '../items/items.schemas.js';
 import { expectedVersions } from '../http/preconditions.js';
-import { problems } from '../http/problem.js';
-import { bearer, idParams, noContent } from '../http/route-kit.js';
+import { confirmationProblem, problems } from '../http/problem.js';
+import { bearer, confirmQuery, idParams, noContent } from '../http/route-kit.js';
 import { canSeeDrafts } from '../auth/auth.plugin.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
 import { settleWaitlist } from '../registrations/registrations.repository.js';
@@ -69,9 +69,19 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.delete('/tracks/:id', {
     preHandler: networkWrite(app.db, resolvers.track),
-    schema: { tags, summary: 'Delete a track and its items', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 404) } },
+    schema: {
+      tags,
+      summary: 'Delete a track and its items',
+      description:
+        'Registrations that chose the track stay registered for the meeting without a track. A track chosen by registrations is ' +
+        'deleted only with `?confirm=true`; without it the answer is 409 `confirmation-required` counting what would go (`wouldLose`), and nothing changes.',
+      security: bearer,
+      params: idParams,
+      querystring: confirmQuery,
+      response: { ...noContent, ...problems(400, 401, 404), ...confirmationProblem },
+    },
     handler: async (req, reply) => {
-      repo.remove(req.params.id, expectedVersions(req));
+      repo.remove(req.params.id, expectedVersions(req), req.query.confirm === 'true');
       return reply.code(204).send();
     },
   });
