@@ -79,9 +79,11 @@ t.test('Idempotency-Key: a retried create returns the first result and creates n
   t.equal(other.statusCode, 422);
   t.equal(other.json().code, 'idempotency-key-reused');
   t.equal(count(), 1);
-  // Concurrent duplicates: one creates, the other is told it is in flight or gets the replay.
+  // Concurrent duplicates: one creates; the other finds its response in the same transaction and replays it.
   const [a, b] = await Promise.all([send({ name: 'Parallel' }, 'k2'), send({ name: 'Parallel' }, 'k2')]);
-  t.ok([a.statusCode, b.statusCode].includes(201));
+  t.same([a.statusCode, b.statusCode], [201, 201]);
+  t.same(b.json(), a.json(), 'the same venue for both');
+  t.same([a.headers['idempotent-replayed'], b.headers['idempotent-replayed']].sort(), ['true', undefined].sort());
   t.equal(count(), 2);
   // A refused request does not burn the key.
   const bad = await send({ name: '' }, 'k3');
@@ -90,6 +92,41 @@ t.test('Idempotency-Key: a retried create returns the first result and creates n
   t.equal(count(), 3);
   // Keys are per token, and garbage keys are refused.
   t.equal((await send({ name: 'x' }, 'ø'.repeat(3))).statusCode, 400);
+});
+
+t.test('Idempotency-Key: the response is stored with the object, in one transaction', async (t) => {
+  const { app, as } = await makeApp(t);
+  const sql = app.db.$client;
+  t.equal((await as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'netvaerk-fyn', name: 'Netværk Fyn' } })).statusCode, 201);
+  const names = () => sql.prepare('SELECT name FROM venues ORDER BY name').pluck().all() as string[];
+  const send = (key: string, name: string) =>
+    as({ method: 'POST', url: '/api/v1/networks/netvaerk-fyn/venues', headers: { 'idempotency-key': key }, payload: { name } });
+
+  // Storing the response fails: the venue goes too (nothing committed), and a retry runs again.
+  sql.exec("CREATE TRIGGER no_keys BEFORE INSERT ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'no room for keys'); END");
+  const failed = await send('fejl-1', 'Fåborg Hallen');
+  t.ok(failed.statusCode >= 400, `refused (${failed.statusCode} ${failed.json().code})`);
+  t.same(names(), [], 'the venue was not kept without its stored response');
+  sql.exec('DROP TRIGGER no_keys');
+  const again = await send('fejl-1', 'Fåborg Hallen');
+  t.equal(again.statusCode, 201, 'the retry runs');
+  t.equal(again.headers['idempotent-replayed'], undefined);
+  t.same(names(), ['Fåborg Hallen']);
+  const stored = sql.prepare("SELECT status, response FROM idempotency_keys WHERE key = 'fejl-1'").get() as { status: number; response: string };
+  t.equal(stored.status, 201);
+  t.same(JSON.parse(stored.response), again.json(), 'the stored response is the one sent');
+
+  // A key an earlier version left "in progress" (it claimed keys in a commit of their own, then crashed):
+  // nothing is known to have committed with it, so the request runs instead of answering 409 for a day.
+  const tokenId = (sql.prepare("SELECT id FROM api_tokens WHERE name = 'test-admin'").pluck().get() as string);
+  sql.prepare("INSERT INTO idempotency_keys (token_id, key, method, path, body_hash, status, response, created_at) VALUES (?, 'gammel', 'POST', '/x', 'h', NULL, NULL, ?)").run(tokenId, new Date().toISOString());
+  const leftover = await send('gammel', 'Svendborg Havn');
+  t.equal(leftover.statusCode, 201);
+  t.same(names(), ['Fåborg Hallen', 'Svendborg Havn']);
+  const replay = await send('gammel', 'Svendborg Havn');
+  t.equal(replay.headers['idempotent-replayed'], 'true');
+  t.same(replay.json(), leftover.json());
+  t.same(names(), ['Fåborg Hallen', 'Svendborg Havn']);
 });
 
 t.test('audit trail: who, when, what, before/after; admin only; no secrets', async (t) => {

@@ -28,10 +28,15 @@ interface Reply {
 }
 
 /** One HTTP request on its own connection (no keep-alive); rejects on any socket error. */
-function request(port: number, method: string, path: string, opts: { body?: unknown; token?: string; timeoutMs?: number } = {}): Promise<Reply> {
+function request(
+  port: number,
+  method: string,
+  path: string,
+  opts: { body?: unknown; token?: string; timeoutMs?: number; headers?: http.OutgoingHttpHeaders } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const headers: http.OutgoingHttpHeaders = {};
+    const headers: http.OutgoingHttpHeaders = { ...opts.headers };
     if (payload !== undefined) headers['content-type'] = 'application/json';
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
@@ -176,6 +181,77 @@ t.test('acknowledged writes survive SIGKILL at random moments', { timeout: 170_0
   }
   t.comment(stats.join('\n'));
   t.comment(`${ROUNDS} rounds, ${allAcked.length} acknowledged writes, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
+
+t.test('Idempotency-Key across SIGKILL: a retry replays what committed, or runs again; never twice, never stuck', { timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'netagenda-crash-idem-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const databasePath = join(dir, 'netagenda.db');
+  const setup = openDatabase(databasePath);
+  const { raw: token } = createToken(setup, { name: 'crash-idempotency', role: 'admin' });
+  closeDatabase(setup);
+
+  interface Sent {
+    key: string;
+    body: { name: string; city: string };
+    first?: Reply;
+  }
+  const sent: Sent[] = [];
+  const send = (port: number, s: Sent) =>
+    request(port, 'POST', `/api/v1/networks/${NETWORK}/venues`, { body: s.body, token, headers: { 'idempotency-key': s.key } });
+  let server = await startServer(t, databasePath);
+  for (let round = 1; round <= 3; round++) {
+    let killed = false;
+    let firstAck: () => void = () => {};
+    const acknowledged = new Promise<void>((resolve) => (firstAck = resolve));
+    const unexpected: string[] = [];
+    const writer = async (w: number) => {
+      for (let i = 0; !killed; i++) {
+        const s: Sent = { key: `r${round}-w${w}-${i}-${randomUUID()}`, body: { name: `Sted ${round}.${w}.${i} – Ærø`, city: 'Ærøskøbing' } };
+        sent.push(s);
+        try {
+          s.first = await send(server.port, s);
+          if (s.first.status === 201) firstAck();
+          else unexpected.push(`${s.first.status} ${s.first.body}`);
+        } catch {
+          if (!killed) unexpected.push(`${s.key}: failed before the kill`);
+          return;
+        }
+      }
+    };
+    const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
+    await Promise.race([acknowledged, timeLimit(10_000)]);
+    await sleep(100 + Math.floor(Math.random() * 300));
+    killed = true;
+    server.child.kill('SIGKILL');
+    await server.exited;
+    await Promise.all(writers);
+    t.same(unexpected, [], `round ${round}: nothing refused before the kill`);
+    server = await startServer(t, databasePath);
+
+    // Every request of the round again, with its key: acknowledged ones are replayed as they were answered;
+    // the ones the kill cut off get 201 either way (replayed if they had committed, created now if not).
+    const wrong: string[] = [];
+    let replayed = 0;
+    for (const s of sent.filter((x) => x.key.startsWith(`r${round}-`))) {
+      const again = await send(server.port, s);
+      if (again.status !== 201) wrong.push(`${s.key}: ${again.status} ${again.body}`);
+      else if (s.first?.status === 201 && again.body !== s.first.body) wrong.push(`${s.key}: replay differs from the first answer`);
+      if (again.status === 201 && s.first?.status === 201) replayed++;
+    }
+    t.same(wrong, [], `round ${round}: every retry answered 201 (${replayed} acknowledged ones replayed identically)`);
+  }
+  server.child.kill('SIGTERM');
+  await server.exited;
+  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
+  try {
+    const names = db.prepare("SELECT name FROM venues WHERE city = 'Ærøskøbing'").pluck().all() as string[];
+    t.equal(new Set(names).size, names.length, 'no venue created twice');
+    t.equal(names.length, sent.length, `every one of ${sent.length} keyed creates exists exactly once`);
+    t.equal(db.prepare('SELECT count(*) FROM idempotency_keys WHERE status IS NULL').pluck().get(), 0, 'no key left in progress');
+  } finally {
+    db.close();
+  }
 });
 
 t.test('start-up refuses SQLite settings that did not take', async (t) => {

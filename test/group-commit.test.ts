@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import t, { type Test } from 'tap';
 import { groupCommit, WriteNotSaved } from '../db/group-commit.js';
+import { AppError } from '../server/http/errors.js';
 import { registerProblemHandlers } from '../server/http/problem.js';
 import { groupCommitPlugin } from '../server/http/group-commit.plugin.js';
 import { createToken } from '../server/auth/tokens.js';
@@ -163,17 +164,19 @@ t.test('a response waits for its commit; a success whose commit failed becomes 5
   registerProblemHandlers(app);
   await app.register(groupCommitPlugin);
   // Sends its answer from inside the handler, before the batch has committed.
-  app.post<{ Body: { parent: number } }>('/children', async (req, reply) => {
+  app.post<{ Body: { parent: number } }>('/children', (req, reply) => {
     const { lastInsertRowid } = db.prepare('INSERT INTO children (parent) VALUES (?)').run(req.body.parent);
-    return reply.code(201).send({ id: Number(lastInsertRowid) });
+    void reply.code(201).send({ id: Number(lastInsertRowid) });
   });
-  app.post<{ Body: { id: number } }>('/parents', async (req) => {
+  app.post<{ Body: { id: number } }>('/parents', (req) => {
     db.prepare('INSERT INTO parents (id) VALUES (?)').run(req.body.id);
     return { id: req.body.id };
   });
-  app.post('/refuse', async () => {
-    throw new (await import('../server/http/errors.js')).AppError(409, 'refused', 'Conflict', 'no');
+  app.post('/refuse', () => {
+    throw new AppError(409, 'refused', 'Conflict', 'no');
   });
+  // A write handler that could await would let its writes escape the shared transaction: refused.
+  t.throws(() => app.post('/later', async () => ({})), /must be synchronous/);
   const okRes = await app.inject({ method: 'POST', url: '/parents', payload: { id: 1 } });
   t.equal(okRes.statusCode, 200);
   const child = await app.inject({ method: 'POST', url: '/children', payload: { parent: 1 } });

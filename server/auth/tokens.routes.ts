@@ -65,7 +65,7 @@ export const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { secretResponse: true },
     preHandler: adminOnly,
     schema: { tags, summary: 'Create a token (the secret is shown once)', security: bearer, body: tokenCreate, response: { 201: createdToken, ...problems(400, 401, 403) } },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       const { networks: slugs, ...input } = req.body;
       if (input.role === 'admin' && slugs.length > 0) {
         throw badRequest('invalid-scope', 'Admin tokens act in every network; give no networks', [{ path: 'body.networks', message: 'must be empty for admin' }]);
@@ -86,7 +86,8 @@ export const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
         },
         { behavior: 'immediate' },
       );
-      return reply.code(201).send({ ...toToken(db, created.token), secret: created.raw });
+      reply.code(201);
+      return { ...toToken(db, created.token), secret: created.raw };
     },
   });
   app.get('/tokens', {
@@ -115,10 +116,11 @@ export const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete('/tokens/:id', {
     preHandler: adminOnly,
     schema: { tags, summary: 'Revoke a token (it stops working at once; the record stays for the audit trail)', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 403, 404) } },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       const row = getRow(req.params.id);
       if (!row.revokedAt) db.update(apiTokens).set({ revokedAt: nowIso() }).where(eq(apiTokens.id, row.id)).run();
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
 };

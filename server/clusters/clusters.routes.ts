@@ -33,7 +33,7 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
       body: proposalRequest.nullish().describe('Optional: send no body to use the network’s bounds'),
       response: { 200: proposal, ...problems(400, 401, 403, 404) },
     },
-    handler: async (req) => repo.propose(req.params.slug, req.body ?? {}),
+    handler: (req) => repo.propose(req.params.slug, req.body ?? {}),
   });
   app.put('/networks/:slug/clusters', {
     preHandler: networkWrite(app.db, resolvers.network),
@@ -49,7 +49,7 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
       body: clusterConfirm,
       response: { 200: clusterList, ...problems(400, 401, 403, 404, 409) },
     },
-    handler: async (req) => repo.confirm(req.params.slug, req.body),
+    handler: (req) => repo.confirm(req.params.slug, req.body),
   });
   app.get('/networks/:slug/clusters', {
     schema: { tags, summary: 'List a network’s clusters with their municipalities', params: slugParams, response: { 200: clusterList, ...problems(404) } },
@@ -62,6 +62,6 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/clusters/:id', {
     preHandler: networkWrite(app.db, clusterTarget),
     schema: { tags, summary: 'Rename a cluster', security: bearer, params: idParams, body: clusterPatch, response: { 200: cluster, ...problems(400, 401, 403, 404, 412) } },
-    handler: async (req) => repo.rename(req.params.id, req.body.name, expectedVersions(req)),
+    handler: (req) => repo.rename(req.params.id, req.body.name, expectedVersions(req)),
   });
 };

@@ -1,7 +1,11 @@
 // Idempotency-Key on POST: the first response to a key (per token) is stored, and a retry with the same
 // key and body gets that response again instead of creating anything new; the same key with another
-// body is refused (422). While the first request is still running, a second one gets 409. Keys are kept
-// for 24 hours. Only successful responses are kept, so a refused request can be retried with the key.
+// body is refused (422). Keys are kept for 24 hours. Only successful responses are kept, so a refused
+// request can be retried with the key.
+// The response is stored in the transaction that writes the object (http/group-commit.plugin.ts runs
+// `request.inWrite` with the handler): both are committed or neither is. After a crash a retry replays
+// what was committed, or runs again when nothing was. Two requests with the same key at once: the second
+// to reach the transaction finds the first's response there and gets it.
 import { createHash } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -34,8 +38,38 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance) => {
   const db = app.db;
   app.decorateRequest('idempotencyKey', null);
 
-  /** Claims the key for this request, or answers with the stored response (then the reply is sent). */
-  function claim(request: FastifyRequest, reply: FastifyReply, key: string | string[]): void {
+  type Stored = typeof idempotencyKeys.$inferSelect;
+  const find = (tokenId: string, key: string): Stored | undefined =>
+    db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key))).get();
+
+  /**
+   * What a stored response means for a request with the same key: a 422 or 409 problem, or the response
+   * to replay. A row without a status was left by an earlier version of the service (it claimed keys in a
+   * transaction of their own): nothing is known to have committed with it, so the request runs.
+   */
+  function judge(stored: Stored | undefined, hash: string): AppError | Stored | undefined {
+    if (!stored || stored.status === null) return undefined;
+    if (stored.bodyHash !== hash) {
+      return new AppError(422, 'idempotency-key-reused', 'Unprocessable', 'This Idempotency-Key was used with a different request');
+    }
+    if (stored.response?.startsWith(SECRET_MARK)) {
+      const { id } = JSON.parse(stored.response) as { id?: string };
+      return new AppError(409, 'idempotent-secret-withheld', 'Conflict', 'This request already succeeded; its secret was shown once and is not stored', { id });
+    }
+    return stored;
+  }
+
+  /** Sets the reply up to replay a stored response; the stored JSON text is sent as it is. */
+  function replay(reply: FastifyReply, stored: Stored): string {
+    reply
+      .code(stored.status!)
+      .header('idempotent-replayed', 'true')
+      .type('application/json; charset=utf-8')
+      .serializer((p: unknown) => p as string);
+    return stored.response!;
+  }
+
+  function prepare(request: FastifyRequest, reply: FastifyReply, key: string | string[]): void {
     if (typeof key !== 'string' || !KEY_RE.test(key)) {
       throw new AppError(400, 'invalid-idempotency-key', 'Bad request', 'Idempotency-Key must be 1–200 visible ASCII characters');
     }
@@ -47,39 +81,38 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance) => {
       // A body too deeply nested to serialise is no body any route accepts.
       throw new AppError(400, 'invalid-body', 'Bad request', 'The body is nested too deeply');
     }
-    const stored = db.transaction(
-      () => {
-        db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(Date.now() - TTL_MS).toISOString())).run();
-        const row = db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.tokenId, tokenId), eq(idempotencyKeys.key, key))).get();
-        if (!row) {
-          db.insert(idempotencyKeys)
-            .values({ tokenId, key, method: request.method, path: request.url, bodyHash: hash, status: null, response: null, createdAt: new Date().toISOString() })
-            .run();
-        }
-        return row;
-      },
-      { behavior: 'immediate' },
-    );
-    if (!stored) {
-      request.idempotencyKey = { tokenId, key };
+    // Already answered (the usual retry): no transaction needed to say so.
+    const known = judge(find(tokenId, key), hash);
+    if (known instanceof AppError) throw known;
+    if (known) {
+      reply.send(replay(reply, known));
       return;
     }
-    if (stored.bodyHash !== hash) {
-      throw new AppError(422, 'idempotency-key-reused', 'Unprocessable', 'This Idempotency-Key was used with a different request');
-    }
-    if (stored.status === null) {
-      throw new AppError(409, 'idempotency-key-in-use', 'Conflict', 'A request with this Idempotency-Key is still being processed');
-    }
-    if (stored.response?.startsWith(SECRET_MARK)) {
-      const { id } = JSON.parse(stored.response) as { id?: string };
-      throw new AppError(409, 'idempotent-secret-withheld', 'Conflict', 'This request already succeeded; its secret was shown once and is not stored', { id });
-    }
-    reply
-      .code(stored.status)
-      .header('idempotent-replayed', 'true')
-      .type('application/json; charset=utf-8')
-      .serializer((p: unknown) => p as string)
-      .send(stored.response);
+    request.idempotencyKey = { tokenId, key };
+    request.inWrite = {
+      // In the write's transaction: a request with the same key may have committed since.
+      before: () => {
+        const now = judge(find(tokenId, key), hash);
+        if (now instanceof AppError) throw now;
+        return now ? replay(reply, now) : undefined;
+      },
+      after: (result) => {
+        if (reply.statusCode >= 300) return;
+        const payload = String(reply.serialize(result));
+        const response = request.routeOptions.config.secretResponse
+          ? `${SECRET_MARK}"id":${JSON.stringify((JSON.parse(payload) as { id?: string }).id ?? null)}}`
+          : payload;
+        const createdAt = new Date().toISOString();
+        db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(Date.now() - TTL_MS).toISOString())).run();
+        db.insert(idempotencyKeys)
+          .values({ tokenId, key, method: request.method, path: request.url, bodyHash: hash, status: reply.statusCode, response, createdAt })
+          .onConflictDoUpdate({
+            target: [idempotencyKeys.tokenId, idempotencyKeys.key],
+            set: { method: request.method, path: request.url, bodyHash: hash, status: reply.statusCode, response, createdAt },
+          })
+          .run();
+      },
+    };
   }
 
   // A synchronous hook: it runs on every API request, and most carry no key (a promise each is measurable).
@@ -91,30 +124,11 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance) => {
       return;
     }
     try {
-      claim(request, reply, key);
+      prepare(request, reply, key);
     } catch (err) {
       done(err as Error);
       return;
     }
     if (!reply.sent) done();
-  });
-
-  app.addHook('onSend', (request, reply, payload, done) => {
-    const k = request.idempotencyKey;
-    if (!k) {
-      done(null, payload);
-      return;
-    }
-    request.idempotencyKey = null;
-    const where = and(eq(idempotencyKeys.tokenId, k.tokenId), eq(idempotencyKeys.key, k.key));
-    if (reply.statusCode < 300 && typeof payload === 'string') {
-      const response = request.routeOptions.config.secretResponse
-        ? `${SECRET_MARK}"id":${JSON.stringify((JSON.parse(payload) as { id?: string }).id ?? null)}}`
-        : payload;
-      db.update(idempotencyKeys).set({ status: reply.statusCode, response }).where(where).run();
-    } else {
-      db.delete(idempotencyKeys).where(where).run();
-    }
-    done(null, payload);
   });
 });

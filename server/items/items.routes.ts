@@ -61,7 +61,10 @@ export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
       body: itemCreate,
       response: { 201: item, ...problems(400, 401, 404, 409) },
     },
-    handler: async (req, reply) => reply.code(201).send(repo.create(req.params.id, req.body)),
+    handler: (req, reply) => {
+      reply.code(201);
+      return repo.create(req.params.id, req.body);
+    },
   });
   app.get('/items/:id', {
     schema: {
@@ -85,14 +88,15 @@ export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/items/:id', {
     preHandler: networkWrite(app.db, resolvers.item),
     schema: { tags, summary: 'Update an agenda item', security: bearer, params: idParams, body: itemPatch, response: { 200: item, ...problems(400, 401, 404, 409) } },
-    handler: async (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
+    handler: (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
   });
   app.delete('/items/:id', {
     preHandler: networkWrite(app.db, resolvers.item),
     schema: { tags, summary: 'Delete an agenda item', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 404) } },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       repo.remove(req.params.id, expectedVersions(req));
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
 };

@@ -30,7 +30,10 @@ export const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/networks/:slug/meetings', {
     preHandler: networkWrite(app.db, resolvers.network),
     schema: { tags, summary: 'Create a meeting', security: bearer, params: slugParams, body: meetingCreate, response: { 201: meeting, ...problems(400, 401, 404) } },
-    handler: async (req, reply) => reply.code(201).send(repo.create(req.params.slug, req.body)),
+    handler: (req, reply) => {
+      reply.code(201);
+      return repo.create(req.params.slug, req.body);
+    },
   });
   app.get('/meetings/:id', {
     schema: { tags, summary: 'Read a meeting', params: idParams, response: { 200: meeting, ...problems(404) } },
@@ -39,7 +42,7 @@ export const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/meetings/:id', {
     preHandler: networkWrite(app.db, resolvers.meeting),
     schema: { tags, summary: 'Update a meeting', security: bearer, params: idParams, body: meetingPatch, response: { 200: meeting, ...problems(400, 401, 404, 409) } },
-    handler: async (req) => {
+    handler: (req) => {
       const updated = repo.update(req.params.id, req.body, expectedVersions(req));
       // More places (or a meeting announced again) move people up from the waiting list.
       if (req.body.capacity !== undefined || req.body.status !== undefined) settleWaitlist(app.db, updated.id);
@@ -59,9 +62,10 @@ export const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: confirmQuery,
       response: { ...noContent, ...problems(400, 401, 404), ...confirmationProblem },
     },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       repo.remove(req.params.id, expectedVersions(req), req.query.confirm === 'true');
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
 };

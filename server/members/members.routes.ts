@@ -49,9 +49,10 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       body: memberCreate,
       response: { 201: member, ...problems(400, 401, 403, 404, 409) },
     },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       if (req.query.override && req.token?.role !== 'admin') throw forbidden('Only admin tokens may sign up outside the sign-up window');
-      return reply.code(201).send(repo.signUp(req.params.slug, req.body, { override: req.query.override }));
+      reply.code(201);
+      return repo.signUp(req.params.slug, req.body, { override: req.query.override });
     },
   });
   app.get('/networks/:slug/members/:code', {
@@ -61,9 +62,10 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete('/networks/:slug/members/:code', {
     preHandler: networkWrite(app.db, resolvers.network),
     schema: { tags, summary: 'Withdraw an active member (it also leaves its cluster)', security: bearer, params: memberParams, response: { ...noContent, ...problems(400, 401, 403, 404) } },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       repo.withdraw(req.params.slug, req.params.code, expectedVersions(req));
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
 };

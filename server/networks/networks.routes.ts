@@ -19,7 +19,10 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/networks', {
     preHandler: adminOnly,
     schema: { tags, summary: 'Create a network', security: bearer, body: networkCreate, response: { 201: network, ...problems(400, 401, 409) } },
-    handler: async (req, reply) => reply.code(201).send(repo.create(req.body)),
+    handler: (req, reply) => {
+      reply.code(201);
+      return repo.create(req.body);
+    },
   });
   app.get('/networks/:slug', {
     schema: { tags, summary: 'Read a network', params: slugParams, response: { 200: network, ...problems(404) } },
@@ -28,14 +31,15 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/networks/:slug', {
     preHandler: networkWrite(app.db, resolvers.network),
     schema: { tags, summary: 'Update a network (the slug never changes)', security: bearer, params: slugParams, body: networkPatch, response: { 200: network, ...problems(400, 401, 404) } },
-    handler: async (req) => repo.update(req.params.slug, req.body, expectedVersions(req)),
+    handler: (req) => repo.update(req.params.slug, req.body, expectedVersions(req)),
   });
   app.delete('/networks/:slug', {
     preHandler: adminOnly,
     schema: { tags, summary: 'Delete a network that has no meetings or themes', security: bearer, params: slugParams, response: { ...noContent, ...problems(401, 404, 409) } },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       repo.remove(req.params.slug, expectedVersions(req));
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
 };

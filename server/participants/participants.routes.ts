@@ -75,9 +75,10 @@ export const participantRoutes: FastifyPluginAsyncZod = async (app) => {
       body: participantCreate,
       response: { 201: participantWithFeed, ...problems(400, 401, 403, 404) },
     },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       networks.getRow(req.params.slug);
-      return reply.code(201).send(repo.create(req.params.slug, req.body));
+      reply.code(201);
+      return repo.create(req.params.slug, req.body);
     },
   });
   app.get('/participants/:id', {
@@ -95,7 +96,7 @@ export const participantRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/participants/:id', {
     preHandler: networkWrite(app.db, resolvers.participant),
     schema: { tags, summary: 'Correct a participant’s data', security: bearer, params: idParams, body: participantPatch, response: { 200: participant, ...problems(400, 401, 403, 404, 412) } },
-    handler: async (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
+    handler: (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
   });
   app.post('/participants/:id/feed-token', {
     // The response holds a secret shown once: a retry with the same Idempotency-Key is not given it again.
@@ -113,7 +114,7 @@ export const participantRoutes: FastifyPluginAsyncZod = async (app) => {
       body: feedTokenRotate,
       response: { 200: personalFeed, ...problems(401, 403, 404) },
     },
-    handler: async (req) => repo.rotateFeed(req.params.id),
+    handler: (req) => repo.rotateFeed(req.params.id),
   });
   app.delete('/participants/:id', {
     preHandler: networkWrite(app.db, resolvers.participant),
@@ -125,9 +126,10 @@ export const participantRoutes: FastifyPluginAsyncZod = async (app) => {
       params: idParams,
       response: { ...noContent, ...problems(401, 403, 404, 412) },
     },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       repo.erase(req.params.id, expectedVersions(req), isAdmin(req));
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
 };

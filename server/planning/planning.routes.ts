@@ -116,7 +116,7 @@ export const planningRoutes: FastifyPluginAsyncZod = async (app) => {
       body: applyBody,
       response: { 200: replaceResult, ...problems(400, 401, 404, 409) },
     },
-    handler: async (req) => {
+    handler: (req) => {
       const template = findTemplate(req.body.template);
       const { findings, outcome } = ops.applyTemplate(req.params.id, template, req.body.mode, req.body.createMissingThemes);
       return { ...result(req.params.id, findings), removed: outcome };
@@ -135,7 +135,7 @@ export const planningRoutes: FastifyPluginAsyncZod = async (app) => {
       body: copyBody,
       response: { 200: replaceResult, ...problems(400, 401, 404, 409) },
     },
-    handler: async (req) => {
+    handler: (req) => {
       // The source's working agenda is unpublished: the caller must be allowed to read it.
       const source = meetings.getRow(req.params.otherId, canSeeDrafts(req));
       if (!allows(canSeeDrafts(req), source.networkSlug)) {
@@ -155,6 +155,6 @@ export const planningRoutes: FastifyPluginAsyncZod = async (app) => {
       body: shiftBody,
       response: { 200: planResult, ...problems(400, 401, 404, 409) },
     },
-    handler: async (req) => result(req.params.id, ops.shift(req.params.id, req.body.after, req.body.minutes, req.body.track)),
+    handler: (req) => result(req.params.id, ops.shift(req.params.id, req.body.after, req.body.minutes, req.body.track)),
   });
 };

@@ -50,7 +50,10 @@ export const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
       body: proposalCreate,
       response: { 201: proposal, ...problems(400, 401, 403, 404) },
     },
-    handler: async (req, reply) => reply.code(201).send(repo.create(req.params.slug, req.body, canSeeDrafts(req))),
+    handler: (req, reply) => {
+      reply.code(201);
+      return repo.create(req.params.slug, req.body, canSeeDrafts(req));
+    },
   });
   app.get('/proposals/:id', {
     schema: { tags, summary: 'Read a proposal', params: idParams, response: { 200: proposal, ...problems(404) } },
@@ -66,14 +69,18 @@ export const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
       body: voteCreate,
       response: { 201: vote, ...problems(400, 401, 403, 404, 409) },
     },
-    handler: async (req, reply) => reply.code(201).send(repo.vote(req.params.id, req.body.participantId)),
+    handler: (req, reply) => {
+      reply.code(201);
+      return repo.vote(req.params.id, req.body.participantId);
+    },
   });
   app.delete('/proposals/:id/votes/:participantId', {
     preHandler: writeProposal,
     schema: { tags, summary: 'Withdraw a participant’s vote', security: bearer, params: voteParams, response: { ...noContent, ...problems(401, 403, 404) } },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       repo.withdrawVote(req.params.id, req.params.participantId);
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
   app.post('/proposals/:id/accept', {
@@ -86,7 +93,7 @@ export const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
       body: proposalAccept,
       response: { 200: proposal, ...problems(400, 401, 403, 404) },
     },
-    handler: async (req) => repo.accept(req.params.id, req.body, canSeeDrafts(req)),
+    handler: (req) => repo.accept(req.params.id, req.body, canSeeDrafts(req)),
   });
   app.post('/proposals/:id/decline', {
     preHandler: writeProposal,
@@ -102,7 +109,7 @@ export const proposalRoutes: FastifyPluginAsyncZod = async (app) => {
       body: proposalDecline,
       response: { 200: proposal, ...problems(400, 401, 403, 404) },
     },
-    handler: async (req) => repo.decline(req.params.id, req.body.note, canSeeDrafts(req)),
+    handler: (req) => repo.decline(req.params.id, req.body.note, canSeeDrafts(req)),
   });
 
   app.get('/networks/:slug/theme-coverage', {

@@ -36,7 +36,10 @@ export const registrationRoutes: FastifyPluginAsyncZod = async (app) => {
       body: registrationCreate,
       response: { 201: registration, ...problems(400, 401, 403, 404, 409) },
     },
-    handler: async (req, reply) => reply.code(201).send(repo.register(req.params.id, req.body)),
+    handler: (req, reply) => {
+      reply.code(201);
+      return repo.register(req.params.id, req.body);
+    },
   });
 
   app.get('/meetings/:id/registrations', {
@@ -88,7 +91,7 @@ export const registrationRoutes: FastifyPluginAsyncZod = async (app) => {
       body: registrationPatch,
       response: { 200: registration, ...problems(400, 401, 403, 404, 409, 412) },
     },
-    handler: async (req) => repo.changeTrack(req.params.id, req.body.trackId, expectedVersions(req)),
+    handler: (req) => repo.changeTrack(req.params.id, req.body.trackId, expectedVersions(req)),
   });
 
   app.delete('/registrations/:id', {
@@ -100,9 +103,10 @@ export const registrationRoutes: FastifyPluginAsyncZod = async (app) => {
       params: idParams,
       response: { ...noContent, ...problems(401, 403, 404, 412) },
     },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       repo.cancel(req.params.id, expectedVersions(req));
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
 };

@@ -26,7 +26,10 @@ export const releaseRoutes: FastifyPluginAsyncZod = async (app) => {
       body: releaseCreate,
       response: { 201: release, ...problems(400, 401, 404, 409) },
     },
-    handler: async (req, reply) => reply.code(201).send(repo.create(req.params.id, req.body.note ?? '', req.token!.name)),
+    handler: (req, reply) => {
+      reply.code(201);
+      return repo.create(req.params.id, req.body.note ?? '', req.token!.name);
+    },
   });
   app.get('/meetings/:id/releases', {
     schema: { tags, summary: 'List a meeting’s releases with their changelogs', params: idParams, querystring: z.object(pageQuery), response: { 200: pageOf(releaseSummary), ...problems(400, 404) } },

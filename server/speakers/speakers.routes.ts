@@ -56,9 +56,10 @@ export const speakerRoutes: FastifyPluginAsyncZod = async (app) => {
       body: speakerCreate,
       response: { 201: speaker, ...problems(400, 401, 403, 404) },
     },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       networks.getRow(req.params.slug);
-      return reply.code(201).send(repo.create(req.params.slug, req.body));
+      reply.code(201);
+      return repo.create(req.params.slug, req.body);
     },
   });
   app.get('/speakers/:id', {
@@ -68,7 +69,7 @@ export const speakerRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/speakers/:id', {
     preHandler: networkWrite(app.db, resolvers.speaker),
     schema: { tags, summary: 'Update a speaker (their network’s tokens)', security: bearer, params: idParams, body: speakerPatch, response: { 200: speaker, ...problems(400, 401, 403, 404, 412) } },
-    handler: async (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
+    handler: (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
   });
   app.delete('/speakers/:id', {
     preHandler: networkWrite(app.db, resolvers.speaker),
@@ -79,9 +80,10 @@ export const speakerRoutes: FastifyPluginAsyncZod = async (app) => {
       params: idParams,
       response: { ...noContent, ...problems(401, 403, 404, 409, 412) },
     },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       repo.remove(req.params.id, expectedVersions(req));
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
 };

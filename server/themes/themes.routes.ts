@@ -20,7 +20,10 @@ export const themeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/networks/:slug/themes', {
     preHandler: networkWrite(app.db, resolvers.network),
     schema: { tags, summary: 'Add a theme to a network', security: bearer, params: slugParams, body: themeCreate, response: { 201: theme, ...problems(400, 401, 404, 409) } },
-    handler: async (req, reply) => reply.code(201).send(repo.create(req.params.slug, req.body)),
+    handler: (req, reply) => {
+      reply.code(201);
+      return repo.create(req.params.slug, req.body);
+    },
   });
   app.get('/networks/:slug/themes/:key', {
     schema: { tags, summary: 'Read a theme', params: themeParams, response: { 200: theme, ...problems(404) } },
@@ -29,14 +32,15 @@ export const themeRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/networks/:slug/themes/:key', {
     preHandler: networkWrite(app.db, resolvers.network),
     schema: { tags, summary: 'Update a theme (its key never changes)', security: bearer, params: themeParams, body: themePatch, response: { 200: theme, ...problems(400, 401, 404) } },
-    handler: async (req) => repo.update(req.params.slug, req.params.key, req.body, expectedVersions(req)),
+    handler: (req) => repo.update(req.params.slug, req.params.key, req.body, expectedVersions(req)),
   });
   app.delete('/networks/:slug/themes/:key', {
     preHandler: networkWrite(app.db, resolvers.network),
     schema: { tags, summary: 'Delete a theme no agenda item uses', security: bearer, params: themeParams, response: { ...noContent, ...problems(401, 404, 409) } },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       repo.remove(req.params.slug, req.params.key, expectedVersions(req));
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
 };

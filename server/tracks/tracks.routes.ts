@@ -45,7 +45,10 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/meetings/:id/tracks', {
     preHandler: networkWrite(app.db, resolvers.meeting),
     schema: { tags, summary: 'Add a parallel track to a meeting', security: bearer, params: idParams, body: trackCreate, response: { 201: track, ...problems(400, 401, 404) } },
-    handler: async (req, reply) => reply.code(201).send(repo.create(req.params.id, req.body)),
+    handler: (req, reply) => {
+      reply.code(201);
+      return repo.create(req.params.id, req.body);
+    },
   });
   app.get('/tracks/:id', {
     schema: { tags, summary: 'Read a track', params: idParams, querystring: z.object({ version: agendaVersion }), response: { 200: track, ...problems(401, 404) } },
@@ -61,7 +64,7 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/tracks/:id', {
     preHandler: networkWrite(app.db, resolvers.track),
     schema: { tags, summary: 'Update a track', security: bearer, params: idParams, body: trackPatch, response: { 200: track, ...problems(400, 401, 404) } },
-    handler: async (req) => {
+    handler: (req) => {
       const updated = repo.update(req.params.id, req.body, expectedVersions(req));
       if (req.body.capacity !== undefined) settleWaitlist(app.db, updated.meetingId);
       return updated;
@@ -80,9 +83,10 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: confirmQuery,
       response: { ...noContent, ...problems(400, 401, 404), ...confirmationProblem },
     },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       repo.remove(req.params.id, expectedVersions(req), req.query.confirm === 'true');
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
 };

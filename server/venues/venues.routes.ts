@@ -40,9 +40,10 @@ export const venueRoutes: FastifyPluginAsyncZod = async (app) => {
       body: venueCreate,
       response: { 201: venue, ...problems(400, 401, 403, 404) },
     },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       networks.getRow(req.params.slug);
-      return reply.code(201).send(repo.create(req.params.slug, req.body));
+      reply.code(201);
+      return repo.create(req.params.slug, req.body);
     },
   });
   app.get('/venues/:id', {
@@ -52,7 +53,7 @@ export const venueRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/venues/:id', {
     preHandler: networkWrite(app.db, resolvers.venue),
     schema: { tags, summary: 'Update a venue (its network’s tokens)', security: bearer, params: idParams, body: venuePatch, response: { 200: venue, ...problems(400, 401, 403, 404, 412) } },
-    handler: async (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
+    handler: (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
   });
   app.delete('/venues/:id', {
     preHandler: networkWrite(app.db, resolvers.venue),
@@ -63,9 +64,10 @@ export const venueRoutes: FastifyPluginAsyncZod = async (app) => {
       params: idParams,
       response: { ...noContent, ...problems(401, 403, 404, 409, 412) },
     },
-    handler: async (req, reply) => {
+    handler: (req, reply) => {
       repo.remove(req.params.id, expectedVersions(req));
-      return reply.code(204).send();
+      reply.code(204);
+      return undefined;
     },
   });
 };
