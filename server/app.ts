@@ -35,6 +35,8 @@ declare module 'fastify' {
     config: Config;
     templates: Template[];
     feeds: { publisher: FeedPublisher; cache: FeedCache };
+    /** At the shutdown deadline: cuts off every connection still open; returns how many there were. */
+    cutOffConnections: () => number;
   }
 }
 
@@ -65,7 +67,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const trustProxy = config.trustProxy.length > 0 ? config.trustProxy : false;
   // Slow or stuck clients cannot hold connections forever. Feed polls go straight from the server to the
   // feeds' own instance (feeds/feed-instance.ts).
-  const server = serviceServer({ inactivityMs: 60_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 10_000 });
+  const server = serviceServer({
+    inactivityMs: 60_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 10_000,
+    closingGraceMs: Math.min(1_000, config.shutdownTimeoutMs / 4),
+  });
   const app = Fastify({
     logger,
     // Calendar apps poll feeds all day: an access-log line per poll would cost more than the poll itself.
@@ -75,6 +82,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     childLoggerFactory: (logger, bindings, options, raw) => (quietPoll(raw.url) ? logger : logger.child(bindings, options)),
     bodyLimit: 64 * 1024,
     trustProxy,
+    // Shutdown is the HTTP server's (http/http-server.ts beginClosing): a request that reaches an open
+    // connection after it began is answered like any other (with Connection: close), not refused with
+    // Fastify's own 503, and idle connections get a grace period instead of being closed at once.
+    return503OnClosing: false,
+    forceCloseConnections: false,
     serverFactory: server.serverFactory,
     routerOptions,
     frameworkErrors,
@@ -129,6 +141,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   else publisher.drain();
   app.addHook('onClose', async () => background.stop());
   app.decorate('feeds', { publisher, cache: feeds });
+  app.decorate('cutOffConnections', server.cutOff);
 
   // The JSON API and its documentation, with the hooks only they need.
   await app.register(async (api) => {

@@ -51,6 +51,7 @@ const envSchema = z.object({
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   TRUST_PROXY: trustProxy,
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
 export interface Config {
@@ -74,6 +75,11 @@ export interface Config {
    */
   trustProxy: string[];
   limits: Limits;
+  /**
+   * After SIGTERM/SIGINT: connections still busy after this long (a slow client) are cut off, and the
+   * process exits 0 once the database is closed.
+   */
+  shutdownTimeoutMs: number;
   /** Load the seed network into an empty database at start-up. */
   seed: boolean;
   /** Where agenda templates live (default: the project's agenda-templates/). */
@@ -108,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authFailures: e.AUTH_FAILURE_LIMIT,
       maxEventLoopDelay: e.MAX_EVENT_LOOP_DELAY_MS,
     },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     seed: true,
   };
 }
@@ -127,6 +134,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     trustProxy: [],
     // Tests send thousands of requests from one address: limits are off unless a test sets them.
     limits: { apiPerMinute: 1_000_000, authFailures: 1_000_000, maxEventLoopDelay: 0 },
+    shutdownTimeoutMs: 10_000,
     seed: false,
     ...overrides,
   };

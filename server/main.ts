@@ -28,11 +28,18 @@ async function main() {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      app.log.error('graceful shutdown timed out');
-      process.exit(1);
-    }, 10_000);
-    force.unref();
+    // Requests in progress finish; a client still holding a connection at the deadline (a slow upload, a
+    // stuck reader) is cut off, and the shutdown goes on: the database is checkpointed and closed, exit 0.
+    const deadline = setTimeout(() => {
+      const cut = app.cutOffConnections();
+      app.log.warn({ connections: cut, afterMs: app.config.shutdownTimeoutMs }, 'shutdown deadline: open connections cut off');
+      // Should closing still hang (it has nothing left to wait for), do not hang with it.
+      setTimeout(() => {
+        app.log.error('shutdown did not finish after the deadline');
+        process.exit(1);
+      }, 5_000).unref();
+    }, app.config.shutdownTimeoutMs);
+    deadline.unref();
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -109,7 +109,7 @@ t.test('feed polls on a real socket are logged at debug, not at info; feed error
 });
 
 t.test('the service server: feeds get Connection: close once shutdown begins; inactive sockets are closed', async (t) => {
-  const server = serviceServer({ inactivityMs: 60, requestTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000 });
+  const server = serviceServer({ inactivityMs: 60, requestTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, closingGraceMs: 200 });
   const http = server.serverFactory((_req, res) => res.end('service'));
   server.useFeeds((_req, res) => res.end('feeds'));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

@@ -7,6 +7,7 @@ import t from 'tap';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,6 +29,8 @@ const NETWORK = 'kl-konsulentnetvaerk-2019-2020'; // the seed network, loaded on
 interface Outcome {
   status: number;
   body: string;
+  connection?: string;
+  reused?: boolean;
 }
 
 class RequestFailed extends Error {
@@ -36,6 +39,8 @@ class RequestFailed extends Error {
     readonly code: string | undefined,
     /** Response headers had arrived: the response was cut off. */
     readonly afterHeaders: boolean,
+    /** The request went out on a keep-alive connection already used before (an open socket). */
+    readonly reused: boolean,
   ) {
     super(message);
   }
@@ -78,7 +83,7 @@ function send(o: SendOptions): Promise<Outcome> {
       bodySent = true;
       req.end(payload);
     };
-    const fail = (err: Error & { code?: string }) => reject(new RequestFailed(err.message, err.code, afterHeaders));
+    const fail = (err: Error & { code?: string }) => reject(new RequestFailed(err.message, err.code, afterHeaders, req.reusedSocket));
     const req = http.request({ host: '127.0.0.1', port: o.port, method: o.method, path: o.path, headers, agent: o.agent }, (res) => {
       afterHeaders = true;
       // A final answer without a 100 (e.g. 503): the body is never sent, and the connection not reused.
@@ -90,7 +95,7 @@ function send(o: SendOptions): Promise<Outcome> {
       res.on('aborted', () => fail(new Error('response aborted')));
       res.on('end', () => {
         if (!res.complete) fail(new Error('response incomplete'));
-        else resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        else resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), connection: res.headers.connection, reused: req.reusedSocket });
         // Nothing may keep a socket (and its timeout) open once the answer is in.
         if (unfinished || o.agent === false || res.headers.connection === 'close') req.destroy();
       });
@@ -124,6 +129,8 @@ interface Sent {
   result: 'ok' | 'refused' | 'failed';
   detail: string;
   id?: string;
+  /** Failed on a keep-alive connection that had carried an earlier request. */
+  reusedFailed?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -181,7 +188,8 @@ t.test('SIGTERM under load: begun requests finish, exit 0, WAL checkpointed', as
       }
     } catch (err) {
       const e = err as RequestFailed;
-      rec.detail = `${e.code ?? ''} ${e.message}${e.afterHeaders ? ' (after the response headers)' : ''}`;
+      rec.detail = `${e.code ?? ''} ${e.message}${e.afterHeaders ? ' (after the response headers)' : ''}${e.reused ? ' (on an open keep-alive connection)' : ''}`;
+      rec.reusedFailed = e.reused;
       // Before any response, the server never handed these to the application:
       // - ECONNREFUSED: the listener was already closed;
       // - ECONNRESET: the connection was still in the kernel's accept queue when the listener closed, or
@@ -242,13 +250,22 @@ t.test('SIGTERM under load: begun requests finish, exit 0, WAL checkpointed', as
   server.child.kill('SIGTERM');
   await sleep(150);
   releaseBodies();
+  // A request on the idle keep-alive connection after the signal (the client had not heard of it): answered,
+  // and told to close, not reset.
+  const late = await send({ port, method: 'GET', path: '/healthz', agent: idleAgent }).catch((err: RequestFailed) => err);
+  t.ok(!(late instanceof RequestFailed), `a request on an idle keep-alive connection after SIGTERM is answered${late instanceof RequestFailed ? `: ${late.code} ${late.message}` : ''}`);
+  if (!(late instanceof RequestFailed)) {
+    t.equal(late.status, 200);
+    t.equal(late.reused, true, 'on the connection that was open before the signal');
+    t.equal(late.connection, 'close', 'with Connection: close');
+  }
 
   const exit = await server.exited;
   const exitMs = (exitedAt ?? performance.now()) - signalAt;
   await Promise.all(loops);
   while (records.some((r) => r.kind === 'slow upload' && r.detail === '')) await sleep(10);
   t.same(exit, { code: 0, signal: null }, `exit code 0 after SIGTERM ${server.output()}`);
-  // keepAliveTimeout is 10 s and the forced exit (code 1) comes after 10 s: well below both.
+  // keepAliveTimeout is 10 s and the shutdown deadline 10 s: well below both (idle connections get 1 s).
   t.ok(exitMs < 5000, `exited ${Math.round(exitMs)} ms after SIGTERM (idle keep-alive sockets did not hold it)`);
   t.ok(idleClosedAt !== undefined && idleClosedAt - signalAt < 5000, 'the server closed the idle keep-alive connection');
 
@@ -261,6 +278,11 @@ t.test('SIGTERM under load: begun requests finish, exit 0, WAL checkpointed', as
     records.filter((r) => r.kind === 'slow upload').filter((r) => r.result !== 'ok').map(show),
     [],
     'in particular every slow upload (body sent after SIGTERM) completed with 201',
+  );
+  t.same(
+    records.filter((r) => r.reusedFailed).map(show),
+    [],
+    'no request on an open keep-alive connection was reset or refused (answers carry Connection: close instead)',
   );
   const failed = records.filter((r) => r.result === 'failed');
   t.same(failed.map(show), [], 'no response cut off, no other status or error');
@@ -299,4 +321,25 @@ t.test('SIGTERM under load: begun requests finish, exit 0, WAL checkpointed', as
   } finally {
     db.close();
   }
+});
+
+t.test('SIGTERM with a slow client: cut off at the deadline, exit 0', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'netagenda-shutdown-slow-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const server = await startServer(t, join(dir, 'netagenda.db'), { SHUTDOWN_TIMEOUT_MS: '1500' });
+  // A client that sends the start of a request and then nothing.
+  const socket = net.connect(server.port, '127.0.0.1');
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(`POST /api/v1/networks/${NETWORK}/venues HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`);
+  const socketClosed = new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now())));
+  socket.on('error', () => undefined);
+  await sleep(100);
+  const signalAt = performance.now();
+  server.child.kill('SIGTERM');
+  const exit = await server.exited;
+  const exitMs = performance.now() - signalAt;
+  const cutMs = (await socketClosed) - signalAt;
+  t.same(exit, { code: 0, signal: null }, `exit code 0 ${server.output()}`);
+  t.ok(cutMs >= 1400, `the slow client was given until the deadline (${Math.round(cutMs)} ms)`);
+  t.ok(exitMs < 6000, `and the process exited soon after it (${Math.round(exitMs)} ms after SIGTERM)`);
 });

@@ -15,6 +15,11 @@ export interface ServerLimits {
   requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeoutMs: number;
+  /**
+   * Once shutdown begins, idle keep-alive connections stay open this long, so that a request a client
+   * sent on one just before it learned of the shutdown is answered (with `Connection: close`), not reset.
+   */
+  closingGraceMs: number;
 }
 
 /** Requests under this prefix go to the feeds' instance once it is set. */
@@ -24,6 +29,10 @@ export function serviceServer(limits: ServerLimits) {
   let feeds: Handler | undefined;
   let closing = false;
   let sweeper: NodeJS.Timeout | undefined;
+  let http: Server | undefined;
+  let graceOver = false;
+  let reapIdle = (): void => {};
+  let openSockets: Map<Socket, unknown> = new Map();
 
   return {
     serverFactory(service: Handler): Server {
@@ -34,10 +43,20 @@ export function serviceServer(limits: ServerLimits) {
           feeds(req, res);
         } else service(req, res);
       });
+      http = server;
+      // Node's server.close() closes idle keep-alive connections at once (and Fastify's close() may ask for
+      // it too): a request a client is sending on one at that moment is reset. Until the grace period after
+      // shutdown began has passed, such calls leave them open; beginClosing() closes them after it.
+      const closeIdle = server.closeIdleConnections.bind(server);
+      server.closeIdleConnections = () => {
+        if (!closing || graceOver) closeIdle();
+      };
+      reapIdle = closeIdle;
       server.requestTimeout = limits.requestTimeoutMs;
       server.keepAliveTimeout = limits.keepAliveTimeoutMs;
 
       const sockets = new Map<Socket, { seen: number; quietMs: number }>();
+      openSockets = sockets;
       server.on('connection', (socket: Socket) => {
         // Quiet time counts from the first sweep after the connection: it is closed after at least
         // `inactivityMs` without a byte either way (at most one sweep interval more).
@@ -63,9 +82,34 @@ export function serviceServer(limits: ServerLimits) {
     useFeeds(handler: Handler): void {
       feeds = handler;
     },
-    /** The service is shutting down: feed answers tell clients to go. */
+    /**
+     * The service is shutting down (the listener closes next): every answer from now on tells its client
+     * to go, and after the grace period connections without a request in progress are closed, until none
+     * is left (the server's close() waits for them all).
+     */
     beginClosing(): void {
       closing = true;
+      const server = http;
+      if (server === undefined) return;
+      const reap = () => reapIdle();
+      const grace = setTimeout(() => {
+        graceOver = true;
+        reap();
+        const again = setInterval(reap, 100);
+        again.unref();
+        server.once('close', () => clearInterval(again));
+      }, limits.closingGraceMs);
+      grace.unref();
+      server.once('close', () => clearTimeout(grace));
+    },
+    /** The shutdown deadline: every connection still open is cut off (a slow client). */
+    cutOff(): number {
+      const server = http;
+      if (server === undefined) return 0;
+      const open = openSockets.size;
+      for (const socket of openSockets.keys()) socket.destroy();
+      server.closeAllConnections();
+      return open;
     },
   };
 }
