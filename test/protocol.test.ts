@@ -77,6 +77,22 @@ t.test('a real server process answers what Node’s HTTP parser refuses with pro
   t.equal(fine.status, 200);
 });
 
+t.test('in this process too: a bad header after a good request on a kept-alive connection', async (t) => {
+  const app = await buildApp(testConfig());
+  t.teardown(() => app.close());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as net.AddressInfo;
+  const good = 'GET /api/v1/networks HTTP/1.1\r\nHost: x\r\n\r\n';
+  const bad = 'GET /api/v1/networks HTTP/1.1\r\nHost: x\r\nX-Note: \u0000\r\n\r\n';
+  const answer = await rawBytes(port, good + bad);
+  t.match(answer.head, /^HTTP\/1\.1 200 /, 'the first request is answered');
+  const second = answer.body.slice(answer.body.indexOf('HTTP/1.1 '));
+  const [head2, body2] = second.split('\r\n\r\n') as [string, string];
+  t.match(head2, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  t.match(head2, /content-type: application\/problem\+json/i);
+  t.match(JSON.parse(body2), { status: 400, code: 'bad-request' });
+});
+
 t.test('the parser’s answers, one by one', async (t) => {
   for (const [code, status, problemCode] of [
     ['HPE_INVALID_HEADER_TOKEN', 400, 'bad-request'],

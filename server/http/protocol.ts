@@ -5,7 +5,7 @@
 // - Request bodies are JSON in UTF-8 only: another declared charset is 415, bytes that are not UTF-8 are 400
 //   (Fastify's own JSON parser would decode them with U+FFFD replacement characters and store those).
 // - The OpenAPI document lists what any route may answer at this level (400, 414, 431; 413 and 415 with a body).
-import http from 'node:http';
+import http, { type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { AppError } from './errors.js';
@@ -53,10 +53,17 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   this.log.trace({ err }, 'client error');
   // A response already begun on this connection (an error mid-keep-alive) cannot be followed by another.
-  const message = (socket as Socket & { _httpMessage?: { _headerSent?: boolean } | null })._httpMessage;
-  if (socket.writable && !message?._headerSent) socket.write(clientErrorResponse(err.code));
-  // As Node and Fastify do: the connection's parser is in an unknown state, so it ends here.
-  socket.destroy();
+  const answer = () => {
+    if (socket.writable) socket.write(clientErrorResponse(err.code));
+    // As Node and Fastify do: the connection's parser is in an unknown state, so it ends here.
+    socket.destroy();
+  };
+  // A request pipelined before the bad one is still being answered: its answer goes first.
+  const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (pending && !pending.writableFinished) {
+    pending.once('finish', answer);
+    pending.once('close', () => socket.destroy());
+  } else answer();
 }
 
 /** `charset` of a Content-Type header, lower-cased and unquoted; undefined when none is given. */
