@@ -18,7 +18,8 @@ import { groupCommitPlugin } from './http/group-commit.plugin.js';
 import { apiRateLimitPlugin, hardeningPlugin } from './http/hardening.js';
 import { FEED_PREFIX, serviceServer } from './http/http-server.js';
 import { idempotencyPlugin } from './http/idempotency.js';
-import { frameworkErrors, registerProblemHandlers } from './http/problem.js';
+import { frameworkErrors, problemBody, registerProblemHandlers, sendProblem } from './http/problem.js';
+import { clientErrorHandler, documentProtocolProblems, MAX_URL_LENGTH, useUtf8Json } from './http/protocol.js';
 import { requestSerializer } from './http/request-log.js';
 import { feedBodies } from './feeds/feed-bodies.js';
 import { feedCache, type FeedCache } from './feeds/feed-cache.js';
@@ -90,11 +91,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     serverFactory: server.serverFactory,
     routerOptions,
     frameworkErrors,
+    // Requests Node's HTTP parser refuses (control bytes in a header, a head over 16 KiB): problem+json too.
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
+  useUtf8Json(app);
+  documentProtocolProblems(app);
+  // A URL longer than this is refused whatever it holds (a path segment is held to maxParamLength already).
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.url.length <= MAX_URL_LENGTH) {
+      done();
+      return;
+    }
+    sendProblem(reply, problemBody(414, 'uri-too-long', 'URI too long', `The URL is longer than ${MAX_URL_LENGTH} characters`));
+  });
 
   // A broken template stops start-up with every problem listed, before anything else is opened.
   const templates = loadTemplates(config.templatesDir ?? templatesFolder());
@@ -148,7 +161,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // First: its onSend hook holds each write's response until the write's commit is durable.
     await api.register(groupCommitPlugin);
     await api.register(swaggerUi, { routePrefix: '/docs' });
-    await api.register(hardeningPlugin, { limits: config.limits, corsOrigins: config.corsOrigins });
+    await api.register(hardeningPlugin, { limits: config.limits, corsOrigins: config.corsOrigins, hsts: config.publicBaseUrl.startsWith('https:') });
     await api.register(authPlugin, { authFailures: config.limits.authFailures });
     await api.register(etagPlugin);
     await api.register(idempotencyPlugin);

@@ -4,7 +4,7 @@
 // failed attempts get 429 instead of 401 (a valid token is still let in: tokens carry 256 random bits, so
 // the limit is about noise and load, not about guessing).
 // The caller's identity is then carried through the request for the audit triggers.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import fp from 'fastify-plugin';
 import { auditContext } from '../../db/audit-context.js';
 import type { TokenRow } from '../../db/schema.js';
@@ -50,12 +50,27 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { authFailures: 
     failures.fail(address);
     done(unauthorized('The bearer token is missing, malformed, unknown, revoked or expired'));
   });
+  // Authentication comes before the body: a route that needs a token answers a request without one 401
+  // before its body is parsed or anything of it validated (no field list, no hint whether an id exists).
+  // preParsing runs after every onRequest hook, so the request still spends its budget (rate limit) first.
+  app.addHook('onRoute', (route) => {
+    const security = (route.schema as { security?: unknown[] } | undefined)?.security;
+    if (!Array.isArray(security) || security.length === 0) return;
+    const existing = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];
+    route.preParsing = [tokenFirst, ...existing];
+  });
   // Runs the rest of the request inside the caller's audit identity.
   app.addHook('onRequest', (request, _reply, done) => {
     const actor = request.token ? { name: request.token.name, tokenId: request.token.id } : { name: 'anonymous', tokenId: null };
     auditContext.run(actor, done);
   });
 });
+
+/** preParsing of every route that needs a token (synchronous: no promise per request). */
+function tokenFirst(request: FastifyRequest, _reply: FastifyReply, payload: RequestPayload, done: (err: Error | null, payload?: RequestPayload) => void): void {
+  if (request.token) done(null, payload);
+  else done(unauthorized('This request needs an API token: Authorization: Bearer <token>'));
+}
 
 /** Whether unpublished data (drafts, working agendas) of a network is visible: true, false, or per network. */
 export type DraftAccess = boolean | ((networkSlug: string) => boolean);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { apiTokens, networks, tokenNetworks, tokenRoles, type TokenRow } from '../../db/schema.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
 import { name } from '../http/fields.js';
 import { nowIso } from '../http/ids.js';
 import { decodeCursor, encodeCursor, pageOf, pageQuery } from '../http/pagination.js';
@@ -36,9 +36,26 @@ const token = z
 
 const createdToken = token.extend({ secret: z.string().describe('The raw token: shown once, store it now') }).meta({ id: 'CreatedToken' });
 
+/** The 409 of revoking the last admin token, documented with its code. */
+const lastAdminProblem = Object.fromEntries(
+  Object.entries(problems(409)).map(([status, r]) => [status, { ...r, description: 'The token is the last active admin token (`last-admin-token`): nothing was changed' }]),
+) as ReturnType<typeof problems>;
+
+/** Not revoked and not expired. */
+const isLive = (row: TokenRow, now = Date.now()) => !row.revokedAt && (!row.expiresAt || Date.parse(row.expiresAt) > now);
+
+/** How many admin tokens work now. */
+const liveAdmins = (db: Db) =>
+  db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.role, 'admin'), isNull(apiTokens.revokedAt)))
+    .all()
+    .filter((r) => isLive(r)).length;
+
 function toToken(db: Db, row: TokenRow) {
   const scope = db.select().from(tokenNetworks).where(eq(tokenNetworks.tokenId, row.id)).all();
-  const active = !row.revokedAt && (!row.expiresAt || Date.parse(row.expiresAt) > Date.now());
+  const active = isLive(row);
   return {
     id: row.id,
     name: row.name,
@@ -115,10 +132,30 @@ export const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.delete('/tokens/:id', {
     preHandler: adminOnly,
-    schema: { tags, summary: 'Revoke a token (it stops working at once; the record stays for the audit trail)', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 403, 404) } },
+    schema: {
+      tags,
+      summary: 'Revoke a token (it stops working at once; the record stays for the audit trail)',
+      description: 'The last active admin token cannot be revoked (409 `last-admin-token`): create another admin token first.',
+      security: bearer,
+      params: idParams,
+      response: {
+        ...noContent,
+        ...problems(401, 403, 404),
+        ...lastAdminProblem,
+      },
+    },
     handler: (req, reply) => {
-      const row = getRow(req.params.id);
-      if (!row.revokedAt) db.update(apiTokens).set({ revokedAt: nowIso() }).where(eq(apiTokens.id, row.id)).run();
+      db.transaction(
+        () => {
+          const row = getRow(req.params.id);
+          if (row.revokedAt) return;
+          if (row.role === 'admin' && isLive(row) && liveAdmins(db) <= 1) {
+            throw conflict('last-admin-token', `Token '${row.id}' is the last active admin token: revoking it would leave nobody able to administer the service. Create another admin token first.`);
+          }
+          db.update(apiTokens).set({ revokedAt: nowIso() }).where(eq(apiTokens.id, row.id)).run();
+        },
+        { behavior: 'immediate' },
+      );
       reply.code(204);
       return undefined;
     },

@@ -55,8 +55,23 @@ export function authFailureLimiter(max: number, now: () => number = Date.now) {
   };
 }
 
-export const hardeningPlugin = fp(async (app: FastifyInstance, opts: { limits: Limits; corsOrigins: string[] }) => {
+/** What a browser app on an allowed origin may send and read (CORS). */
+export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+export const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key'];
+export const CORS_EXPOSED_HEADERS = [
+  'ETag',
+  'Location',
+  'Retry-After',
+  'Idempotent-Replayed',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+];
+
+export const hardeningPlugin = fp(async (app: FastifyInstance, opts: { limits: Limits; corsOrigins: string[]; hsts: boolean }) => {
   await app.register(helmet, {
+    // Strict-Transport-Security means something only over HTTPS: sent when the public address is https.
+    strictTransportSecurity: opts.hsts,
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -69,7 +84,14 @@ export const hardeningPlugin = fp(async (app: FastifyInstance, opts: { limits: L
     crossOriginResourcePolicy: { policy: 'cross-origin' },
   });
   if (opts.corsOrigins.length > 0) {
-    await app.register(cors, { origin: opts.corsOrigins, exposedHeaders: ['ETag', 'Location', 'Retry-After'] });
+    await app.register(cors, {
+      origin: opts.corsOrigins,
+      methods: CORS_METHODS,
+      allowedHeaders: CORS_REQUEST_HEADERS,
+      exposedHeaders: CORS_EXPOSED_HEADERS,
+      // Preflights are cached by the browser for 10 minutes.
+      maxAge: 600,
+    });
   }
   await app.register(underPressure, {
     maxEventLoopDelay: opts.limits.maxEventLoopDelay,

@@ -48,17 +48,19 @@ export const confirmationProblem = {
 } as Record<number, { description: string; content: { 'application/problem+json': { schema: typeof confirmationProblemSchema } } }>;
 
 const descriptions: Record<number, string> = {
-  400: 'The request is malformed or fails validation',
+  400: 'The request is malformed or fails validation (also: a header with forbidden bytes, a malformed request line, a body that is not UTF-8)',
   401: 'A valid API token is required',
   403: 'The token may not do this',
   404: 'No such resource (or not visible without a token)',
   409: 'The request conflicts with the current state',
   412: 'The resource changed since it was read',
-  413: 'The body is too large',
-  415: 'Unsupported media type',
+  413: 'The body is too large (over 64 KiB)',
+  414: 'The URL is too long (`uri-too-long`): over 8192 characters, or a path segment over 200',
+  415: 'Unsupported media type: bodies are JSON (`application/json`) in UTF-8 (`unsupported-media-type`, `unsupported-charset`)',
   422: 'Unprocessable',
   428: 'A precondition header is required',
   429: 'Too many requests',
+  431: 'The request line and headers together exceed 16 KiB (`headers-too-large`); the connection is closed',
 };
 
 /** Documented problem responses for a route. */
@@ -124,7 +126,8 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
       : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? [414, 'uri-too-long', 'A path segment of the URL is too long']
         : [500, 'internal-error', 'Something went wrong on our side'];
-  sendProblem(reply, problemBody(status, code, status === 500 ? 'Internal server error' : 'Bad request', detail));
+  const title = status === 500 ? 'Internal server error' : status === 414 ? 'URI too long' : 'Bad request';
+  sendProblem(reply, problemBody(status, code, title, detail));
 }
 
 /**
