@@ -3,14 +3,58 @@ import { z } from 'zod';
 import { DATE_RE, TIME_RE, isValidDate, isValidTimeZone } from '../time/local-time.js';
 import { emailAddressProblem } from './email-address.js';
 
+/** The C0 controls (and DEL) that typed text must not contain: all but tab, line feed and carriage return. */
+const CONTROLS = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f';
+const CONTROL_RE = new RegExp(`[${CONTROLS}]`);
+
+/**
+ * The rules below as JSON Schema `pattern`s (ECMA-262), so the OpenAPI document states what the refinements
+ * enforce: no controls; and for names also at least one character that is not white space (what `trim()`
+ * removes is exactly what `\s` matches). test/openapi.test.ts checks the patterns agree with the schemas.
+ */
+export const TEXT_PATTERN = `^[^${CONTROLS}]*$`;
+export const NAME_PATTERN = `^[^${CONTROLS}]*[^\\s${CONTROLS}][^${CONTROLS}]*$`;
+
 /** Text a person typed: trimmed length limits, no NUL or other C0 controls except tab and newlines. */
 export const text = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'must not contain control characters');
+    .refine((s) => !CONTROL_RE.test(s), 'must not contain control characters')
+    .meta({ pattern: TEXT_PATTERN });
 
-export const name = (max = 200) => text(max).refine((s) => s.trim().length > 0, 'must not be blank');
+export const name = (max = 200) =>
+  text(max)
+    .refine((s) => s.trim().length > 0, 'must not be blank')
+    .meta({ pattern: NAME_PATTERN, description: 'Not blank; no control characters other than tab and line breaks' });
+
+/** The decimal integers from `min` up: digits only, no sign, no leading zero, no exponent, point or spaces. */
+const decimalPattern = (min: number, max: number) => {
+  const digits = String(max).length;
+  if (min === 0) return `^(0|[1-9][0-9]{0,${digits - 1}})$`;
+  return `^[1-9][0-9]{0,${digits - 1}}$`;
+};
+
+/**
+ * A whole number in a path or query string, from `min` to `max` (non-negative): plain decimal digits in
+ * canonical form only. `0x10`, `1e3`, `+5`, ` 5`, `5 `, `05`, `5.0`, `Infinity` and the empty string are
+ * refused (400), where `z.coerce.number()` took all but the last. The handler gets a number.
+ */
+export function decimalInt(min: number, max: number, { description, default: fallback }: { description?: string; default?: number } = {}) {
+  const message = `must be a whole number from ${min} to ${max}, in plain decimal digits`;
+  const digits = z.string().regex(new RegExp(decimalPattern(min, max)), message);
+  // A missing value takes the default (given as digits, so the document shows a string default).
+  const input = fallback === undefined ? digits : z.string().regex(new RegExp(decimalPattern(min, max)), message).default(String(fallback));
+  return (input as typeof digits)
+    .transform(Number)
+    .pipe(z.int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .meta({
+      description:
+        (description ? `${description}. ` : '') +
+        `A whole number from ${min} to ${max}, in plain decimal digits (no sign, leading zero, exponent, decimal point or spaces)`,
+      example: String(fallback ?? Math.max(min, Math.min(max, 1))),
+    });
+}
 
 export const dateString = z
   .string()

@@ -55,10 +55,12 @@ const descriptions: Record<number, string> = {
   409: 'The request conflicts with the current state',
   412: 'The resource changed since it was read',
   413: 'The body is too large',
+  414: 'A path segment of the URL is too long',
   415: 'Unsupported media type',
-  422: 'Unprocessable',
+  422: 'Unprocessable: an Idempotency-Key reused with a different request',
   428: 'A precondition header is required',
   429: 'Too many requests',
+  503: 'The service is overloaded; retry after the time in Retry-After',
 };
 
 /** Documented problem responses for a route. */
