@@ -4,7 +4,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { decimalInt, name, NAME_PATTERN, text, TEXT_PATTERN } from '../server/http/fields.js';
+import { decimalInt, decimalRangePattern, name, NAME_PATTERN, text, TEXT_PATTERN, TIME_ZONE_PATTERN, timeZone } from '../server/http/fields.js';
 import { makeApp, ok, problem } from './helpers.js';
 
 const SLUG = 'kl-konsulentnetvaerk-2019-2020';
@@ -70,6 +70,18 @@ t.test('decimalInt: exactly the canonical decimals in range', async (t) => {
     }),
   );
   fc.assert(fc.property(fc.string(), (v) => !s.safeParse(v).success || String(Number(v)) === v));
+  // The documented pattern alone is the whole rule, for every range.
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 2_000_000 }), fc.integer({ min: 0, max: 2_000_000 }), fc.integer({ min: -5, max: 4_000_000 }), fc.string({ maxLength: 8 }), (x, y, n, junk) => {
+      const [min, max] = x <= y ? [x, y] : [y, x];
+      const re = new RegExp(decimalRangePattern(min, max));
+      const inRange = (k: number) => re.test(String(k)) === (k >= min && k <= max);
+      return inRange(n) && inRange(min) && inRange(max) && inRange(min - 1) && inRange(max + 1) && (!re.test(junk) || (String(Number(junk)) === junk && Number(junk) >= min && Number(junk) <= max));
+    }),
+    { numRuns: 3000 },
+  );
+  t.equal(decimalRangePattern(1, 200), '^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$');
+  t.equal(decimalRangePattern(100, 999), '^([1-9][0-9]{2})$');
   t.equal(decimalInt(1, 200, { default: 50 }).parse(undefined), 50);
   t.notOk(decimalInt(1, 200).safeParse('0').success);
 });
@@ -86,6 +98,11 @@ t.test('the documented patterns say what the schemas enforce', async (t) => {
     fc.assert(fc.property(strings, (s) => schema.safeParse(s).success === re.test(s)), { numRuns: 2000 });
     t.pass(`${label}: pattern ${pattern} agrees with the schema`);
   }
+  // Time zones: every zone the runtime knows fits the documented outline (it is a necessary condition).
+  const zone = new RegExp(TIME_ZONE_PATTERN);
+  const zones = [...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/GMT+1', 'America/Argentina/Buenos_Aires', 'America/Port-au-Prince'];
+  t.same(zones.filter((z) => timeZone.safeParse(z).success && !zone.test(z)), [], 'every accepted zone matches the pattern');
+  fc.assert(fc.property(fc.string({ maxLength: 30 }), (s) => !timeZone.safeParse(s).success || zone.test(s)));
 });
 
 t.test('the OpenAPI document states the query contract', async (t) => {
@@ -96,10 +113,10 @@ t.test('the OpenAPI document states the query contract', async (t) => {
     Object.entries(item).map(([method, op]) => ({ label: `${method.toUpperCase()} ${path}`, path, op })),
   );
   const limit = doc.paths['/api/v1/networks'].get.parameters.find((p: Param) => p.name === 'limit');
-  t.match(limit.schema, { type: 'string', pattern: '^[1-9][0-9]{0,2}$', default: '50' });
+  t.match(limit.schema, { type: 'string', pattern: '^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$', default: '50' });
   t.match(limit.description, /from 1 to 200, in plain decimal digits/);
   const code = doc.paths['/api/v1/municipalities/{code}'].get.parameters.find((p: Param) => p.name === 'code');
-  t.equal(code.schema.pattern, '^(0|[1-9][0-9]{0,4})$');
+  t.equal(code.schema.pattern, decimalRangePattern(0, 99999));
   const cursor = doc.paths['/api/v1/networks'].get.parameters.find((p: Param) => p.name === 'cursor');
   t.equal(cursor.schema.pattern, '^[A-Za-z0-9_-]+$');
   for (const { label, path, op } of ops) {

@@ -28,12 +28,35 @@ export const name = (max = 200) =>
     .refine((s) => s.trim().length > 0, 'must not be blank')
     .meta({ pattern: NAME_PATTERN, description: 'Not blank; no control characters other than tab and line breaks' });
 
-/** The decimal integers from `min` up: digits only, no sign, no leading zero, no exponent, point or spaces. */
-const decimalPattern = (min: number, max: number) => {
-  const digits = String(max).length;
-  if (min === 0) return `^(0|[1-9][0-9]{0,${digits - 1}})$`;
-  return `^[1-9][0-9]{0,${digits - 1}}$`;
-};
+/**
+ * A regular expression source for exactly the decimal integers from `min` to `max` (0 ≤ min ≤ max) in
+ * canonical form (no sign, no leading zero), e.g. 1–200: `^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$`. The pattern
+ * in the document is then the whole rule, range included, for clients and for generated test cases.
+ */
+export function decimalRangePattern(min: number, max: number): string {
+  const alternatives: string[] = [];
+  for (let digits = String(min).length; digits <= String(max).length; digits++) {
+    const lo = digits === String(min).length ? String(min) : '1' + '0'.repeat(digits - 1);
+    const hi = digits === String(max).length ? String(max) : '9'.repeat(digits);
+    alternatives.push(...sameLengthRange(lo, hi));
+  }
+  return `^(${alternatives.join('|')})$`;
+}
+
+/** Alternatives matching the digit strings from `lo` to `hi`, both of the same length. */
+function sameLengthRange(lo: string, hi: string): string[] {
+  if (lo === hi) return [lo];
+  const rest = lo.length - 1;
+  const any = rest === 0 ? '' : rest === 1 ? '[0-9]' : `[0-9]{${rest}}`;
+  const digit = (a: number, b: number) => (a === b ? String(a) : `[${a}-${b}]`);
+  const [a, b] = [Number(lo[0]), Number(hi[0])];
+  if (lo.slice(1) === '0'.repeat(rest) && hi.slice(1) === '9'.repeat(rest)) return [digit(a, b) + any];
+  if (a === b) return sameLengthRange(lo.slice(1), hi.slice(1)).map((tail) => lo[0] + tail);
+  const out = sameLengthRange(lo.slice(1), '9'.repeat(rest)).map((tail) => lo[0] + tail);
+  if (b - a > 1) out.push(digit(a + 1, b - 1) + any);
+  out.push(...sameLengthRange('0'.repeat(rest), hi.slice(1)).map((tail) => hi[0] + tail));
+  return out;
+}
 
 /**
  * A whole number in a path or query string, from `min` to `max` (non-negative): plain decimal digits in
@@ -42,9 +65,9 @@ const decimalPattern = (min: number, max: number) => {
  */
 export function decimalInt(min: number, max: number, { description, default: fallback }: { description?: string; default?: number } = {}) {
   const message = `must be a whole number from ${min} to ${max}, in plain decimal digits`;
-  const digits = z.string().regex(new RegExp(decimalPattern(min, max)), message);
+  const digits = z.string().regex(new RegExp(decimalRangePattern(min, max)), message);
   // A missing value takes the default (given as digits, so the document shows a string default).
-  const input = fallback === undefined ? digits : z.string().regex(new RegExp(decimalPattern(min, max)), message).default(String(fallback));
+  const input = fallback === undefined ? digits : z.string().regex(new RegExp(decimalRangePattern(min, max)), message).default(String(fallback));
   return (input as typeof digits)
     .transform(Number)
     .pipe(z.int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
@@ -71,11 +94,14 @@ export const localDateTime = z
   .refine((s) => isValidDate(s.slice(0, 10)), 'must be a real calendar date')
   .meta({ example: '2016-06-01T23:59' });
 
+/** The outline of an IANA zone name (`Europe/Copenhagen`, `Etc/GMT+1`, `UTC`): documents what the refinement needs first. */
+export const TIME_ZONE_PATTERN = '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$';
+
 export const timeZone = z
   .string()
   .max(64)
   .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Copenhagen')
-  .meta({ example: 'Europe/Copenhagen' });
+  .meta({ example: 'Europe/Copenhagen', pattern: TIME_ZONE_PATTERN });
 
 /**
  * An e-mail address, internationalised ones included (RFC 6531): zod's unicode pattern plus the rules of
