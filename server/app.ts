@@ -21,6 +21,7 @@ import { idempotencyPlugin } from './http/idempotency.js';
 import { frameworkErrors, problemBody, registerProblemHandlers, sendProblem } from './http/problem.js';
 import { clientErrorHandler, documentProtocolProblems, MAX_URL_LENGTH, useUtf8Json } from './http/protocol.js';
 import { requestSerializer } from './http/request-log.js';
+import { routeContract } from './http/route-kit.js';
 import { feedBodies } from './feeds/feed-bodies.js';
 import { feedCache, type FeedCache } from './feeds/feed-cache.js';
 import { feedDrainer } from './feeds/feed-drainer.js';
@@ -127,7 +128,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         description:
           'Meetings, parallel tracks, themes and agendas for professional networks of public-sector consultants. ' +
           'Reads of networks and announced meetings are public; every write needs `Authorization: Bearer <token>`. ' +
-          'Errors are RFC 9457 `application/problem+json` with a stable `code`.',
+          'Errors are RFC 9457 `application/problem+json` with a stable `code`. ' +
+          'Unknown query parameters are refused (400 `validation-failed`, each named `querystring.<name>`), as unknown body fields are: ' +
+          'every operation accepts only the query parameters it lists (feeds under /feeds/ ignore unknown ones). ' +
+          'Numbers in paths and queries are plain decimal digits (`16`, never `0x10`, `1e1`, `+16`, `016` or `16.0`).',
       },
       servers: [{ url: config.publicBaseUrl }],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
@@ -181,6 +185,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await api.register(
       async (v1) => {
         await v1.register(apiRateLimitPlugin, { perMinute: config.limits.apiPerMinute });
+        // Unknown query parameters refused (400) on every route, as unknown body fields are; the statuses
+        // every route can answer documented on each.
+        routeContract(v1);
         await v1.register(apiRoutes);
       },
       { prefix: '/api/v1' },

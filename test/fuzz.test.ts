@@ -9,7 +9,13 @@
 //     deletes), the same with one field broken, arbitrary JSON, `__proto__`/`constructor` keys, deep
 //     nesting, unknown fields, invalid JSON text.
 // Every response: status < 500; every 4xx is application/problem+json with type, title, status (= HTTP
-// status) and a string code; feeds answer text/calendar on 200. Afterwards the database passes
+// status) and a string code; feeds answer text/calendar on 200. And against the document: a response to a
+// URL that reaches a documented operation (HEAD: the GET's) has a status the operation documents, with the
+// content type documented for it (application/json, text/calendar, application/problem+json; none for
+// 204/304). No global exceptions: statuses any route can answer (400, 401, 414, 429, 503, 413/415 on
+// bodies, …) are documented on each route (server/http/route-kit.ts strictQueries, hardening.ts). URLs
+// that reach no documented operation (unknown paths, methods a path lacks, /healthz, /docs) only get the
+// problem+json checks. Afterwards the database passes
 // PRAGMA integrity_check and foreign_key_check.
 //
 // About 2 in 5 requests are well-formed (admin token, JSON, schema-shaped body, real ids) so handlers run;
@@ -126,6 +132,7 @@ interface Parameter {
 interface Operation {
   parameters?: Parameter[];
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+  responses?: Record<string, { content?: Record<string, unknown> }>;
 }
 interface Route {
   method: string;
@@ -182,6 +189,67 @@ function routesOf(app: FastifyInstance, doc: { paths: Record<string, Record<stri
     else notes.push(`NOT COVERED ${method} ${path}: registered but neither in the document nor added by hand`);
   }
   return { routes, notes };
+}
+
+/**
+ * What the document promises, by URL: each documented operation with a matcher for concrete paths (a
+ * `{param}` is one non-empty segment, as in Fastify's router; the router ignores a trailing slash).
+ */
+interface Documented {
+  method: string;
+  path: string;
+  re: RegExp;
+  /** Literal characters of the template: the router prefers static parts, so the most literal match wins. */
+  literal: number;
+  responses: Record<string, { content?: Record<string, unknown> }>;
+}
+
+function documentedOperations(doc: { paths: Record<string, Record<string, Operation>> }): Documented[] {
+  const out: Documented[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    const source = path
+      .split(/(\{\w+\})/)
+      .map((part) => (/^\{\w+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('');
+    for (const [method, op] of Object.entries(item)) {
+      if (!METHODS.includes(method) || !op.responses) continue;
+      out.push({ method: method.toUpperCase(), path, re: new RegExp(`^${source}/?$`), literal: path.replace(/\{\w+\}/g, '').length, responses: op.responses });
+    }
+  }
+  return out;
+}
+
+/**
+ * The response against the document: its status is documented for the operation the URL reaches (HEAD: the
+ * GET's), with the documented content type (JSON, calendar; problems are checked by responseProblem). URLs
+ * that reach no documented operation (unknown paths, methods a path lacks, the hand-added routes) answer
+ * problem+json 404s and the like, checked by responseProblem alone. Returns what is wrong, or null.
+ */
+function contractProblem(documented: Documented[], req: SentRequest, res: LightMyRequestResponse, counts: { checkedAgainstDoc: number }): string | null {
+  let path = req.url.split(/[?#]/)[0]!;
+  try {
+    path = decodeURI(path);
+  } catch {
+    // malformed percent-encoding: the router answers 400 bad-url, documented wherever 400 is
+  }
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  const candidates = documented.filter((d) => d.method === method && d.re.test(path)).sort((a, b) => b.literal - a.literal);
+  const op = candidates[0];
+  if (!op) return null;
+  counts.checkedAgainstDoc += 1;
+  const status = String(res.statusCode);
+  const response = op.responses[status] ?? op.responses[`${status[0]}XX`] ?? op.responses.default;
+  if (!response) return `${res.statusCode} is not documented for ${op.method} ${op.path} (documented: ${Object.keys(op.responses).join(', ')})`;
+  const ct = String(res.headers['content-type'] ?? '');
+  const types = Object.keys(response.content ?? {});
+  if (types.length === 0) {
+    if (res.body !== '' && req.method !== 'HEAD') return `${res.statusCode} of ${op.method} ${op.path} is documented without content but has a body (content-type '${ct}')`;
+    return null;
+  }
+  if (res.statusCode === 304 || (req.method === 'HEAD' && ct === '')) return null;
+  const base = ct.split(';')[0]!.trim().toLowerCase();
+  if (!types.includes(base)) return `${res.statusCode} of ${op.method} ${op.path} has content-type '${ct}' (documented: ${types.join(', ')})`;
+  return null;
 }
 
 function jsonBodySchema(op: Operation): JsonSchema | undefined {
@@ -603,12 +671,16 @@ interface Fuzzer {
   notable: string[];
   /** Failures that match a known bug (reported as TODO, not hidden). */
   knownHits: { bug: KnownBug; exchange: string }[];
+  /** The document's operations, for the documented-status and content-type checks. */
+  documented: Documented[];
+  /** Responses checked against a documented operation. */
+  checkedAgainstDoc: number;
 }
 
 async function newFuzzer(t: Test, config: Parameters<typeof makeApp>[1]): Promise<Fuzzer> {
   const { app, token } = await makeApp(t, { seed: true, ...config });
   const id = String(app.db.$client.prepare("SELECT id FROM api_tokens WHERE name = 'test-admin'").pluck().get());
-  return { app, admin: { id, secret: token }, secrets: [], sent: 0, statuses: new Map(), addresses: ['127.0.0.1'], notable: [], knownHits: [] };
+  return { app, admin: { id, secret: token }, secrets: [], sent: 0, statuses: new Map(), addresses: ['127.0.0.1'], notable: [], knownHits: [], documented: [], checkedAgainstDoc: 0 };
 }
 
 function buildRequest(route: Route, gen: GenRequest, pools: Pools, method: string): SentRequest {
@@ -695,7 +767,7 @@ async function exercise(f: Fuzzer, route: Route, gen: GenRequest, method = route
     // a check is missing in the route: worth a look.
     f.notable.push(`SQLite constraint reached the generic handler:\n${describeExchange(req, res)}`);
   }
-  const problem = responseProblem(req, res, { calendar: route.calendar && method === 'GET' });
+  const problem = responseProblem(req, res, { calendar: route.calendar && method === 'GET' }) ?? contractProblem(f.documented, req, res, f);
   if (problem) {
     const known = KNOWN_BUGS.find((b) => b.matches(req, res));
     if (!known) throw new FuzzFailure(`${problem} (route ${route.method} ${route.path})\n${describeExchange(req, res)}`);
@@ -762,6 +834,7 @@ async function loadRoutes(f: Fuzzer) {
   const doc = res.json() as { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Components } };
   const components = doc.components?.schemas ?? {};
   const { routes, notes } = routesOf(f.app, doc);
+  f.documented = documentedOperations(doc);
   return { routes, notes, components };
 }
 
@@ -798,7 +871,7 @@ t.test('phase 1: every route on its own', async (t) => {
     });
   }
   dbIsSound(t, f.app, 'phase 1');
-  t.comment(`phase 1: ${f.sent} requests\n${summary(f)}`);
+  t.comment(`phase 1: ${f.sent} requests (${f.checkedAgainstDoc} reached a documented operation)\n${summary(f)}`);
   for (const n of f.notable) t.comment(n);
   total += f.sent;
 });
@@ -834,7 +907,7 @@ async function mixed(t: Test, f: Fuzzer, label: string, seed: number, runs: numb
   );
   reportKnownHits(t, f);
   dbIsSound(t, f.app, label);
-  t.comment(`${label}: ${f.sent} requests\n${summary(f)}`);
+  t.comment(`${label}: ${f.sent} requests (${f.checkedAgainstDoc} reached a documented operation)\n${summary(f)}`);
   for (const n of f.notable) t.comment(n);
   total += f.sent;
 }

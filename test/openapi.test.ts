@@ -1,7 +1,22 @@
 // GET /openapi.json is a valid OpenAPI document covering every /api/v1 route the app registers; /docs serves.
 import t from 'tap';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { NAME_PATTERN, TEXT_PATTERN, TIME_ZONE_PATTERN } from '../server/http/fields.js';
 import { makeApp, registeredRoutes } from './helpers.js';
+
+type JsonSchema = {
+  $ref?: string;
+  type?: string;
+  pattern?: string;
+  enum?: unknown[];
+  format?: string;
+  minLength?: number;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+};
 
 
 type Operation = {
@@ -134,6 +149,40 @@ t.test('request and response schemas are the real ones', async (t) => {
   }
   const networkBody = createNetwork.requestBody!.content!['application/json']!.schema as { properties: Record<string, unknown> };
   t.notOk(networkBody.properties.defaultVenueId, 'a network is created without a default venue (its venues come after it)');
+});
+
+t.test('request-body strings state the rules the server enforces', async (t) => {
+  const { app } = await makeApp(t);
+  const doc = (await app.inject({ url: '/openapi.json' })).json();
+  const components = doc.components.schemas as Record<string, JsonSchema>;
+  // Keys of things that must exist already (themes, templates, networks): an unknown one is refused by name
+  // (unknown-theme, unknown-template, …), so no outline says more than the lookup does.
+  const lookups = ['ItemCreateInput.themes[]', 'ItemPatchInput.themes[]', 'ApplyTemplateInput.template', 'TokenCreateInput.networks[]', 'ProposalAcceptInput.themeKey'];
+  const loose: string[] = [];
+  const seen = new Set<string>();
+  const walk = (s: JsonSchema | undefined, where: string): void => {
+    if (!s) return;
+    if (s.$ref) {
+      const name = s.$ref.split('/').pop()!;
+      if (seen.has(name)) return;
+      seen.add(name);
+      return walk(components[name], name);
+    }
+    // A string the server checks says how: a pattern, an enum, a format, or at least one character (ids).
+    if (s.type === 'string' && !s.pattern && !s.enum && !s.format && !((s.minLength ?? 0) >= 1)) loose.push(where);
+    for (const [k, v] of Object.entries(s.properties ?? {})) walk(v, `${where}.${k}`);
+    if (s.items) walk(s.items, `${where}[]`);
+    for (const v of [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? [])]) walk(v, where);
+  };
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
+    for (const [method, op] of Object.entries(item)) walk(op.requestBody?.content?.['application/json']?.schema as JsonSchema | undefined, `${method.toUpperCase()} ${path}`);
+  }
+  t.ok(seen.size > 10, `${seen.size} request schemas walked`);
+  t.same(loose.filter((w) => !lookups.includes(w)), [], 'every request-body string has a pattern, enum, format or minLength');
+  // Names: not blank, no controls; free text: no controls (what name() and text() refine).
+  t.match(components.NetworkCreateInput!.properties!.name, { pattern: NAME_PATTERN });
+  t.match(components.MeetingCreateInput!.properties!.description, { pattern: TEXT_PATTERN });
+  t.match(components.MeetingCreateInput!.properties!.timeZone, { pattern: TIME_ZONE_PATTERN });
 });
 
 t.test('GET /docs serves Swagger UI', async (t) => {

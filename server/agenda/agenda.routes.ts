@@ -42,7 +42,7 @@ export const agendaRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'The whole day: meeting, tracks and items in time order with themes and speakers',
       params: idParams,
       querystring: z.object({ version: agendaVersion }),
-      response: { 200: agenda, ...problems(401, 404) },
+      response: { 200: agenda, ...problems(401, 403, 404) },
     },
     handler: async (req) => {
       const m = meetings.get(req.params.id, canSeeDrafts(req));
@@ -73,7 +73,7 @@ export const agendaRoutes: FastifyPluginAsyncZod = async (app) => {
       params: idParams,
       response: {
         200: z.object({ meetingId: z.string(), errors: z.number().int(), warnings: z.number().int(), findings: z.array(findingSchema) }),
-        ...problems(401, 404),
+        ...problems(401, 403, 404),
       },
     },
     handler: async (req) => {

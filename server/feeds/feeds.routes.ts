@@ -27,7 +27,9 @@ const tags = ['feeds'];
 export const feedResponses = {
   200: { description: 'An iCalendar feed (RFC 5545), gzip or brotli when accepted', content: { 'text/calendar': { schema: z.string() } } },
   304: z.undefined().describe('Not modified since the ETag or date the client sent'),
-  ...problems(400, 404),
+  // 414: a path segment over the router's limit (frameworkErrors). Unknown query parameters are ignored, not
+  // refused: calendar apps and CDNs append cache-busting ones, and a poll is a cache lookup.
+  ...problems(400, 404, 414),
 };
 const meetingQuery = z.object({
   items: z.enum(['0', '1', 'false', 'true']).optional().describe('`1`: each released agenda item as its own event'),

@@ -4,10 +4,12 @@ import { and, eq, gt, or, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
 import { badRequest } from './errors.js';
+import { decimalInt } from './fields.js';
 
 export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size (1–200, default 50)'),
-  cursor: z.string().max(1000).optional().describe('The `nextCursor` of the previous page'),
+  limit: decimalInt(1, 200, { default: 50, description: 'Page size (default 50)' }),
+  // The pattern documents what decodeCursor refuses (as `invalid-cursor`): only base64url comes from us.
+  cursor: z.string().max(1000).optional().meta({ pattern: '^[A-Za-z0-9_-]+$', description: 'The `nextCursor` of the previous page (base64url, as given)' }),
 };
 
 export const pageOf = <T extends z.ZodType>(item: T) =>

@@ -57,10 +57,11 @@ const descriptions: Record<number, string> = {
   413: 'The body is too large (over 64 KiB)',
   414: 'The URL is too long (`uri-too-long`): over 8192 characters, or a path segment over 200',
   415: 'Unsupported media type: bodies are JSON (`application/json`) in UTF-8 (`unsupported-media-type`, `unsupported-charset`)',
-  422: 'Unprocessable',
+  422: 'Unprocessable: an Idempotency-Key reused with a different request',
   428: 'A precondition header is required',
   429: 'Too many requests',
   431: 'The request line and headers together exceed 16 KiB (`headers-too-large`); the connection is closed',
+  503: 'The service is overloaded; retry after the time in Retry-After',
 };
 
 /** Documented problem responses for a route. */

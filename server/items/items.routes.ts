@@ -38,7 +38,7 @@ export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'List a meeting’s agenda items in time order',
       params: idParams,
       querystring: itemListQuery,
-      response: { 200: pageOf(item), ...problems(400, 401, 404) },
+      response: { 200: pageOf(item), ...problems(400, 401, 403, 404) },
     },
     handler: async (req) => {
       const { limit, cursor, version, ...filter } = req.query;
@@ -72,7 +72,7 @@ export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Read an agenda item',
       params: idParams,
       querystring: z.object({ version: agendaVersion }),
-      response: { 200: item, ...problems(401, 404) },
+      response: { 200: item, ...problems(401, 403, 404) },
     },
     handler: async (req) => {
       const meetingId = repo.meetingIdOf(req.params.id);
@@ -87,12 +87,12 @@ export const itemRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.patch('/items/:id', {
     preHandler: networkWrite(app.db, resolvers.item),
-    schema: { tags, summary: 'Update an agenda item', security: bearer, params: idParams, body: itemPatch, response: { 200: item, ...problems(400, 401, 404, 409) } },
+    schema: { tags, summary: 'Update an agenda item', security: bearer, params: idParams, body: itemPatch, response: { 200: item, ...problems(400, 401, 404, 409, 412) } },
     handler: (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
   });
   app.delete('/items/:id', {
     preHandler: networkWrite(app.db, resolvers.item),
-    schema: { tags, summary: 'Delete an agenda item', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 404) } },
+    schema: { tags, summary: 'Delete an agenda item', security: bearer, params: idParams, response: { ...noContent, ...problems(401, 404, 412) } },
     handler: (req, reply) => {
       repo.remove(req.params.id, expectedVersions(req));
       reply.code(204);

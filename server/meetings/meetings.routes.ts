@@ -41,7 +41,7 @@ export const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.patch('/meetings/:id', {
     preHandler: networkWrite(app.db, resolvers.meeting),
-    schema: { tags, summary: 'Update a meeting', security: bearer, params: idParams, body: meetingPatch, response: { 200: meeting, ...problems(400, 401, 404, 409) } },
+    schema: { tags, summary: 'Update a meeting', security: bearer, params: idParams, body: meetingPatch, response: { 200: meeting, ...problems(400, 401, 404, 409, 412) } },
     handler: (req) => {
       const updated = repo.update(req.params.id, req.body, expectedVersions(req));
       // More places (or a meeting announced again) move people up from the waiting list.
@@ -60,7 +60,7 @@ export const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
       security: bearer,
       params: idParams,
       querystring: confirmQuery,
-      response: { ...noContent, ...problems(400, 401, 404), ...confirmationProblem },
+      response: { ...noContent, ...problems(400, 401, 404, 412), ...confirmationProblem },
     },
     handler: (req, reply) => {
       repo.remove(req.params.id, expectedVersions(req), req.query.confirm === 'true');

@@ -61,7 +61,7 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.delete('/networks/:slug/members/:code', {
     preHandler: networkWrite(app.db, resolvers.network),
-    schema: { tags, summary: 'Withdraw an active member (it also leaves its cluster)', security: bearer, params: memberParams, response: { ...noContent, ...problems(400, 401, 403, 404) } },
+    schema: { tags, summary: 'Withdraw an active member (it also leaves its cluster)', security: bearer, params: memberParams, response: { ...noContent, ...problems(400, 401, 403, 404, 412) } },
     handler: (req, reply) => {
       repo.withdraw(req.params.slug, req.params.code, expectedVersions(req));
       reply.code(204);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { memberStatuses } from '../../db/schema.js';
-import { email, id, moment, name, text, timestamps } from '../http/fields.js';
+import { email, id, moment, name, text, timestamps, decimalInt } from '../http/fields.js';
 import { pageQuery } from '../http/pagination.js';
 import { municipality, municipalityCode } from '../municipalities/municipalities.schemas.js';
 
@@ -54,7 +54,7 @@ export const memberListQuery = z.object({
   ...pageQuery,
 });
 
-export const memberParams = z.object({ slug: z.string().max(100), code: z.coerce.number().int().min(0).max(99999) });
+export const memberParams = z.object({ slug: z.string().max(100), code: decimalInt(0, 99999, { description: 'Municipality code' }) });
 
 export const signup = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decimalInt } from '../http/fields.js';
 import { regions } from '../../db/schema.js';
 
 export const region = z.enum(regions).meta({ id: 'Region' });
@@ -13,7 +14,7 @@ export const municipality = z
   })
   .meta({ id: 'Municipality' });
 
-export const municipalityParams = z.object({ code: z.coerce.number().int().min(0).max(99999) });
+export const municipalityParams = z.object({ code: decimalInt(0, 99999, { description: 'Municipality code' }) });
 
 export const municipalityListQuery = z.object({ region: region.optional().describe('Only the municipalities of this region') });
 

@@ -30,12 +30,12 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.patch('/networks/:slug', {
     preHandler: networkWrite(app.db, resolvers.network),
-    schema: { tags, summary: 'Update a network (the slug never changes)', security: bearer, params: slugParams, body: networkPatch, response: { 200: network, ...problems(400, 401, 404) } },
+    schema: { tags, summary: 'Update a network (the slug never changes)', security: bearer, params: slugParams, body: networkPatch, response: { 200: network, ...problems(400, 401, 404, 412) } },
     handler: (req) => repo.update(req.params.slug, req.body, expectedVersions(req)),
   });
   app.delete('/networks/:slug', {
     preHandler: adminOnly,
-    schema: { tags, summary: 'Delete a network that has no meetings or themes', security: bearer, params: slugParams, response: { ...noContent, ...problems(401, 404, 409) } },
+    schema: { tags, summary: 'Delete a network that has no meetings or themes', security: bearer, params: slugParams, response: { ...noContent, ...problems(401, 404, 409, 412) } },
     handler: (req, reply) => {
       repo.remove(req.params.slug, expectedVersions(req));
       reply.code(204);

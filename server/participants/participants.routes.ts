@@ -89,7 +89,7 @@ export const participantRoutes: FastifyPluginAsyncZod = async (app) => {
       description: 'For the network’s tokens, the participant’s record in that network; for admins, the person’s records in every network (same e-mail address).',
       security: bearer,
       params: idParams,
-      response: { 200: participantExport, ...problems(401, 404) },
+      response: { 200: participantExport, ...problems(401, 403, 404) },
     },
     handler: async (req) => repo.exportData(req.params.id, isAdmin(req)),
   });

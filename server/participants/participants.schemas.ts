@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { proposalStatuses, registrationStatuses } from '../../db/schema.js';
-import { email, feedLinks, id, name, text, timestamps } from '../http/fields.js';
+import { email, feedLinks, id, name, text, timestamps, decimalInt } from '../http/fields.js';
 import { pageQuery } from '../http/pagination.js';
 
 export const municipalityCode = z.number().int().min(100).max(999).describe('A Danish municipality code, e.g. 461 (Odense)');
@@ -43,7 +43,7 @@ export const personalFeed = z
 
 export const participantListQuery = z.object({
   network: z.string().max(100).optional().describe('Only participants of this network (slug)'),
-  municipality: z.coerce.number().int().min(100).max(999).optional().describe('Only participants from this municipality (code)'),
+  municipality: decimalInt(100, 999, { description: 'Only participants from this municipality (code)' }).optional(),
   email: z.string().max(254).normalize('NFC').optional().describe('Only participants with this e-mail address (case-insensitive, æøå and other non-ASCII letters included)'),
   ...pageQuery,
 });

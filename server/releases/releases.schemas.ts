@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { text } from '../http/fields.js';
+import { text, decimalInt } from '../http/fields.js';
 import { changelogSchema } from './release-diff.js';
 import { snapshotSchema } from './snapshot.js';
 
@@ -24,8 +24,8 @@ export const releaseDiff = z
   .object({ meetingId: z.string(), from: z.number().int(), to: z.number().int(), changelog: changelogSchema })
   .meta({ id: 'ReleaseDiff' });
 
-export const releaseParams = z.object({ id: z.string().max(64), n: z.coerce.number().int().min(1).max(1_000_000) });
-export const diffQuery = z.object({ from: z.coerce.number().int().min(0).max(1_000_000).describe('Release to compare from; 0 = nothing released') });
+export const releaseParams = z.object({ id: z.string().max(64), n: decimalInt(1, 1_000_000, { description: 'Release number' }) });
+export const diffQuery = z.object({ from: decimalInt(0, 1_000_000, { description: 'Release to compare from; 0 = nothing released' }) });
 
 export type ReleaseSummary = z.infer<typeof releaseSummary>;
 export type Release = z.infer<typeof release>;

@@ -31,12 +31,12 @@ export const themeRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.patch('/networks/:slug/themes/:key', {
     preHandler: networkWrite(app.db, resolvers.network),
-    schema: { tags, summary: 'Update a theme (its key never changes)', security: bearer, params: themeParams, body: themePatch, response: { 200: theme, ...problems(400, 401, 404) } },
+    schema: { tags, summary: 'Update a theme (its key never changes)', security: bearer, params: themeParams, body: themePatch, response: { 200: theme, ...problems(400, 401, 404, 412) } },
     handler: (req) => repo.update(req.params.slug, req.params.key, req.body, expectedVersions(req)),
   });
   app.delete('/networks/:slug/themes/:key', {
     preHandler: networkWrite(app.db, resolvers.network),
-    schema: { tags, summary: 'Delete a theme no agenda item uses', security: bearer, params: themeParams, response: { ...noContent, ...problems(401, 404, 409) } },
+    schema: { tags, summary: 'Delete a theme no agenda item uses', security: bearer, params: themeParams, response: { ...noContent, ...problems(401, 404, 409, 412) } },
     handler: (req, reply) => {
       repo.remove(req.params.slug, req.params.key, expectedVersions(req));
       reply.code(204);

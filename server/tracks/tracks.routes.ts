@@ -26,7 +26,7 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'List a meeting’s parallel tracks',
       params: idParams,
       querystring: z.object({ version: agendaVersion, ...pageQuery }),
-      response: { 200: pageOf(track), ...problems(400, 401, 404) },
+      response: { 200: pageOf(track), ...problems(400, 401, 403, 404) },
     },
     handler: async (req) => {
       const meeting = meetings.getRow(req.params.id, canSeeDrafts(req));
@@ -51,7 +51,7 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   });
   app.get('/tracks/:id', {
-    schema: { tags, summary: 'Read a track', params: idParams, querystring: z.object({ version: agendaVersion }), response: { 200: track, ...problems(401, 404) } },
+    schema: { tags, summary: 'Read a track', params: idParams, querystring: z.object({ version: agendaVersion }), response: { 200: track, ...problems(401, 403, 404) } },
     handler: async (req) => {
       const meetingId = repo.meetingIdOf(req.params.id);
       const meeting = meetingId ? meetings.getRow(meetingId, true) : null;
@@ -63,7 +63,7 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.patch('/tracks/:id', {
     preHandler: networkWrite(app.db, resolvers.track),
-    schema: { tags, summary: 'Update a track', security: bearer, params: idParams, body: trackPatch, response: { 200: track, ...problems(400, 401, 404) } },
+    schema: { tags, summary: 'Update a track', security: bearer, params: idParams, body: trackPatch, response: { 200: track, ...problems(400, 401, 404, 412) } },
     handler: (req) => {
       const updated = repo.update(req.params.id, req.body, expectedVersions(req));
       if (req.body.capacity !== undefined) settleWaitlist(app.db, updated.meetingId);
@@ -81,7 +81,7 @@ export const trackRoutes: FastifyPluginAsyncZod = async (app) => {
       security: bearer,
       params: idParams,
       querystring: confirmQuery,
-      response: { ...noContent, ...problems(400, 401, 404), ...confirmationProblem },
+      response: { ...noContent, ...problems(400, 401, 404, 412), ...confirmationProblem },
     },
     handler: (req, reply) => {
       repo.remove(req.params.id, expectedVersions(req), req.query.confirm === 'true');
