@@ -151,7 +151,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const publisher = feedPublisher(db, bodies, { ...render, onBody: feeds.update });
   publisher.checkSettings();
   publisher.queueExpired();
-  const background = feedDrainer(publisher, app.log);
+  const background = feedDrainer(publisher, app.log, { writeBudgetMs: config.feedWriteBudgetMs });
   // A database without feed bodies (new, or just upgraded) is published before the first request; otherwise
   // the stored feeds are served while leftover work (other settings, a crash) finishes in the background.
   if (publisher.hasBodies()) background.drainSoon();

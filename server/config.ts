@@ -80,6 +80,11 @@ export interface Config {
    * process exits 0 once the database is closed.
    */
   shutdownTimeoutMs: number;
+  /**
+   * How long a write's own request may spend publishing its feeds before the rest moves to the background
+   * (feeds/feed-drainer.ts; 250 ms). Tests raise it: they read feeds right after writes on busy machines.
+   */
+  feedWriteBudgetMs?: number;
   /** Load the seed network into an empty database at start-up. */
   seed: boolean;
   /** Where agenda templates live (default: the project's agenda-templates/). */
@@ -135,6 +140,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Tests send thousands of requests from one address: limits are off unless a test sets them.
     limits: { apiPerMinute: 1_000_000, authFailures: 1_000_000, maxEventLoopDelay: 0 },
     shutdownTimeoutMs: 10_000,
+    feedWriteBudgetMs: 60_000,
     seed: false,
     ...overrides,
   };

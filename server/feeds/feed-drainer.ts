@@ -9,7 +9,7 @@ export const WRITE_BUDGET_MS = 250;
 const SLICE_MS = 50;
 const EXPIRY_EVERY_MS = 60_000;
 
-export function feedDrainer(publisher: FeedPublisher, log: FastifyBaseLogger) {
+export function feedDrainer(publisher: FeedPublisher, log: FastifyBaseLogger, { writeBudgetMs = WRITE_BUDGET_MS } = {}) {
   let scheduled: NodeJS.Immediate | undefined;
   const safely = (fn: () => boolean): boolean => {
     try {
@@ -36,7 +36,7 @@ export function feedDrainer(publisher: FeedPublisher, log: FastifyBaseLogger) {
   return {
     /** Publishes what is queued, up to the write budget; schedules the rest. */
     drainNow(): void {
-      if (safely(() => publisher.drain(WRITE_BUDGET_MS)) && !scheduled) scheduled = setImmediate(slice);
+      if (safely(() => publisher.drain(writeBudgetMs)) && !scheduled) scheduled = setImmediate(slice);
     },
     drainSoon,
     stop(): void {
