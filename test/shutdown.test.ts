@@ -326,11 +326,20 @@ t.test('SIGTERM under load: begun requests finish, exit 0, WAL checkpointed', as
 t.test('SIGTERM with a slow client: cut off at the deadline, exit 0', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'netagenda-shutdown-slow-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const server = await startServer(t, join(dir, 'netagenda.db'), { SHUTDOWN_TIMEOUT_MS: '1500' });
-  // A client that sends the start of a request and then nothing.
+  const databasePath = join(dir, 'netagenda.db');
+  const setup = openDatabase(databasePath);
+  const { raw: token } = createToken(setup, { name: 'slow-client', role: 'admin' });
+  closeDatabase(setup);
+  const server = await startServer(t, databasePath, { SHUTDOWN_TIMEOUT_MS: '1500' });
+  // An authenticated client that sends the start of an upload and then nothing.
   const socket = net.connect(server.port, '127.0.0.1');
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  socket.write(`POST /api/v1/networks/${NETWORK}/venues HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`);
+  let answered = '';
+  socket.on('data', (d: Buffer) => (answered += d.toString('utf8')));
+  socket.write(
+    `POST /api/v1/networks/${NETWORK}/venues HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\n` +
+      'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":',
+  );
   const socketClosed = new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now())));
   socket.on('error', () => undefined);
   await sleep(100);
@@ -340,6 +349,7 @@ t.test('SIGTERM with a slow client: cut off at the deadline, exit 0', async (t) 
   const exitMs = performance.now() - signalAt;
   const cutMs = (await socketClosed) - signalAt;
   t.same(exit, { code: 0, signal: null }, `exit code 0 ${server.output()}`);
+  t.equal(answered, '', 'the unfinished upload got no answer: it was cut off');
   t.ok(cutMs >= 1400, `the slow client was given until the deadline (${Math.round(cutMs)} ms)`);
   t.ok(exitMs < 6000, `and the process exited soon after it (${Math.round(exitMs)} ms after SIGTERM)`);
 });
