@@ -39,11 +39,15 @@ function healthy(port: number): Promise<boolean> {
   });
 }
 
-/** `env`: more of the server's environment (or limits of its own), over the defaults here. */
+/**
+ * `env`: more of the server's environment (or limits of its own), over the defaults here. `args`: what node
+ * runs (default the source under tsx; the bundle test runs a bundle).
+ */
 export async function startServer(
   tt: { teardown: (fn: () => unknown) => void },
   databasePath: string,
   extraEnv: Record<string, string> = {},
+  args: string[] = ['--import', 'tsx', 'server/main.ts'],
 ): Promise<Server> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -59,7 +63,7 @@ export async function startServer(
     ...extraEnv,
   };
   delete env.PUBLIC_BASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString('utf8')));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString('utf8')));
