@@ -246,7 +246,7 @@ t.test('publisher and cache: built once per change, hits served from memory, can
   t.match(cache.stats, { loads: 1, hits: 1, builds: 0 });
   t.equal(first.variants.gzip.headers['content-encoding'], 'gzip');
   t.equal(gunzipSync(first.variants.gzip.body!).toString(), cache.plain(first).toString());
-  t.equal(brotliDecompressSync(first.variants.br.body!).toString(), cache.plain(first).toString());
+  t.equal(brotliDecompressSync(first.variants.br!.body!).toString(), cache.plain(first).toString());
   t.equal(new Set(first.etags).size, 3, 'one ETag per coding');
 
   // A write that changes nothing a feed shows queues nothing.

@@ -1,7 +1,7 @@
 // Feed bodies: what a feed says now, put together from its scopes' stored fragments, in each encoding, and
 // kept in `feed_bodies` so a poll (even the first after a restart) reads bytes instead of building them.
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import type { Db } from '../../db/client.js';
 import { AppError, notFound } from '../http/errors.js';
 import { CANCELLED_KEEP_MS } from './feed-events.js';
@@ -15,25 +15,93 @@ export interface BuiltFeed {
   lastModifiedMs: number;
   /** When the next cancelled event drops out (ms); null when none will. */
   expiresAtMs: number | null;
-  plain: Buffer;
+  /** The plain bytes; null for a large feed, which is never put together in one buffer (its gzip decodes to them). */
+  plain: Buffer | null;
+  plainLength: number;
   gzip: Buffer;
-  br: Buffer;
+  /** null for a large feed: a brotli stream cannot be put together from pieces compressed one by one. */
+  br: Buffer | null;
 }
 
 /**
- * Past this size a feed counts as large: it is compressed with the faster settings, and its plain bytes stay
- * in the database instead of in memory (calendar services ask for gzip or brotli; a client that does not
- * gets the plain bytes read from `feed_bodies`).
+ * Past this size a feed counts as large (thousands of events). Its plain bytes are never put together in one
+ * buffer, in memory or in the database: the gzip encoding is made piece by piece (gzipOfPieces), a client
+ * that asks for no compression gets that gzip decoded as it is sent, and there is no brotli encoding (calendar
+ * services ask for gzip). Buffers of many megabytes, each freed after one publication, are what grows a
+ * server's memory for good (the C allocator keeps such sizes in its heap once one has been freed); the
+ * largest buffer a large feed needs now is its gzip encoding.
  */
 export const LARGE_FEED_BYTES = 1024 * 1024;
 
-/** A stored body as a poll needs it: the plain bytes only when the feed is not large. */
-export interface StoredFeed extends Omit<BuiltFeed, 'plain'> {
-  plain: Buffer | null;
-  plainLength: number;
+/** A stored body as a poll needs it (the same as a built one). */
+export type StoredFeed = BuiltFeed;
+
+/** The ETag of a body given in pieces: the same as of the pieces put together. */
+export const strongEtag = (...pieces: Buffer[]): string => {
+  const hash = createHash('sha256');
+  for (const piece of pieces) hash.update(piece);
+  return `"${hash.digest('base64url').slice(0, 32)}"`;
+};
+
+/** A small feed compressed once per change, in both encodings. */
+export function compressed(plain: Buffer): { gzip: Buffer; br: Buffer } {
+  return {
+    gzip: gzipSync(plain, { level: 6 }),
+    br: brotliCompressSync(plain, {
+      params: {
+        [zlib.BROTLI_PARAM_QUALITY]: 5,
+        [zlib.BROTLI_PARAM_SIZE_HINT]: plain.length,
+        [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+      },
+    }),
+  };
 }
 
-export const strongEtag = (body: Buffer): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+// A gzip member (RFC 1952): no name, no time, from Unix; deflate.
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+// Pieces are compressed in runs of at least this many bytes (small pieces together: they share a dictionary).
+const SEGMENT_BYTES = 64 * 1024;
+
+/**
+ * One gzip member made of pieces compressed one run at a time, never putting the whole input together: each
+ * run is a raw deflate segment ended by a sync flush (byte-aligned, not final), the last an empty final block,
+ * then the CRC-32 of all the input (continued from piece to piece) and its length. Gzip level 1: a 7 MB feed
+ * takes about 30 ms.
+ */
+export function gzipOfPieces(pieces: Buffer[]): Buffer {
+  const out: Buffer[] = [GZIP_HEADER];
+  let crc = 0;
+  let length = 0;
+  let run: Buffer[] = [];
+  let runBytes = 0;
+  const flush = () => {
+    if (runBytes === 0) return;
+    const input = run.length === 1 ? run[0]! : Buffer.concat(run, runBytes);
+    out.push(deflateRawSync(input, { level: 1, finishFlush: zlib.Z_SYNC_FLUSH }));
+    run = [];
+    runBytes = 0;
+  };
+  for (const piece of pieces) {
+    if (piece.length === 0) continue;
+    crc = crc32(piece, crc);
+    length += piece.length;
+    // A large piece goes alone (no copy); small ones gather until the run is worth a segment.
+    if (piece.length >= SEGMENT_BYTES) flush();
+    run.push(piece);
+    runBytes += piece.length;
+    if (runBytes >= SEGMENT_BYTES) flush();
+  }
+  flush();
+  out.push(deflateRawSync(Buffer.alloc(0)));
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(length >>> 0, 4);
+  out.push(trailer);
+  return Buffer.concat(out);
+}
+
+/** The length of what a gzip member decodes to (its trailer's ISIZE: feeds are far below 4 GiB). */
+export const gzipDecodedLength = (gzip: Buffer): number => gzip.readUInt32LE(gzip.length - 4);
 
 // The events a feed shows now: live ones, and cancelled ones (left the feed, or cancelled outright) for 30
 // days after their change; dropping out is a change too (Last-Modified). `rows` picks a feed's events with
@@ -73,23 +141,7 @@ interface Chunk extends Piece {
   first_key: string;
 }
 
-/**
- * A feed compressed once per change. Past 1 MiB (thousands of events) the faster settings: a 7 MB feed takes
- * 30 ms instead of 85 ms (gzip 1 and brotli 3 instead of 6 and 5) and comes out 12-17% larger.
- */
-export function compressed(plain: Buffer): { gzip: Buffer; br: Buffer } {
-  const large = plain.length > LARGE_FEED_BYTES;
-  return {
-    gzip: gzipSync(plain, { level: large ? 1 : 6 }),
-    br: brotliCompressSync(plain, {
-      params: {
-        [zlib.BROTLI_PARAM_QUALITY]: large ? 3 : 5,
-        [zlib.BROTLI_PARAM_SIZE_HINT]: plain.length,
-        [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
-      },
-    }),
-  };
-}
+const EMPTY = Buffer.alloc(0);
 
 const byFeedOrder = (a: Chunk, b: Chunk) =>
   a.first_key < b.first_key ? -1 : a.first_key > b.first_key ? 1 : a.meeting_id < b.meeting_id ? -1 : a.meeting_id > b.meeting_id ? 1 : 0;
@@ -111,12 +163,12 @@ export function feedBodies(db: Db, options: RenderOptions & { clock?: () => numb
        VALUES (@scope, @meeting_id, @first_key, @text, @last_modified_ms, @expires_at_ms, @tzids)`,
     ),
     assembleScopes: sqlite.prepare(`${SCOPES} SELECT ${FRAMED} AS text, ${FACTS} FROM judged`),
-    // length() of a BLOB column reads no content: a large feed's plain bytes stay on disk.
+    // A large feed is stored with empty plain and brotli columns; one stored before that (its plain bytes in
+    // the table) is read without them: length() of a BLOB column reads no content.
     body: sqlite.prepare(
-      `SELECT etag, last_modified_ms, expires_at_ms, gzip, br, length(plain) AS plain_length,
-       CASE WHEN length(plain) <= ${LARGE_FEED_BYTES} THEN plain END AS plain FROM feed_bodies WHERE scope = ?`,
+      `SELECT etag, last_modified_ms, expires_at_ms, gzip, CASE WHEN length(br) > 0 THEN br END AS br,
+       length(plain) AS plain_length, CASE WHEN length(plain) BETWEEN 1 AND ${LARGE_FEED_BYTES} THEN plain END AS plain FROM feed_bodies WHERE scope = ?`,
     ),
-    plain: sqlite.prepare('SELECT plain FROM feed_bodies WHERE scope = ? AND etag = ?').pluck(),
     validators: sqlite.prepare('SELECT etag, last_modified_ms FROM feed_bodies WHERE scope = ?'),
     saveBody: sqlite.prepare(
       `INSERT INTO feed_bodies (scope, etag, last_modified_ms, expires_at_ms, plain, gzip, br) VALUES (@scope, @etag, @lastModifiedMs, @expiresAtMs, @plain, @gzip, @br)
@@ -169,37 +221,30 @@ export function feedBodies(db: Db, options: RenderOptions & { clock?: () => numb
     }
     for (const at of header.changedAt) if (at) lastModifiedMs = Math.max(lastModifiedMs, Date.parse(at));
     const [head, tail] = calendarFrame(header, tzids, options);
-    const plain = Buffer.concat([Buffer.from(head), ...pieces.map((p) => p.text), Buffer.from(tail)]);
-    return {
-      scope: key,
-      etag: strongEtag(plain),
-      // A feed with nothing dated in it is new as of now, not of 1970 (If-Modified-Since would answer 304).
-      lastModifiedMs: lastModifiedMs || now,
-      expiresAtMs,
-      plain,
-      ...compressed(plain),
-    };
+    const parts = [Buffer.from(head), ...pieces.map((p) => p.text), Buffer.from(tail)];
+    const plainLength = parts.reduce((sum, p) => sum + p.length, 0);
+    // A feed with nothing dated in it is new as of now, not of 1970 (If-Modified-Since would answer 304).
+    const validators = { scope: key, etag: strongEtag(...parts), lastModifiedMs: lastModifiedMs || now, expiresAtMs, plainLength };
+    if (plainLength > LARGE_FEED_BYTES) return { ...validators, plain: null, gzip: gzipOfPieces(parts), br: null };
+    const plain = Buffer.concat(parts, plainLength);
+    return { ...validators, plain, ...compressed(plain) };
   }
 
-  /** A stored body, if any (a large one without its plain bytes). */
+  /** A stored body, if any (a large one with its gzip encoding only). */
   function stored(scope: string): StoredFeed | undefined {
     const r = q.body.get(scope) as Record<string, unknown> | undefined;
     if (!r) return undefined;
+    const gzip = r.gzip as Buffer;
     return {
       scope,
       etag: r.etag as string,
       lastModifiedMs: r.last_modified_ms as number,
       expiresAtMs: r.expires_at_ms as number | null,
       plain: r.plain as Buffer | null,
-      plainLength: r.plain_length as number,
-      gzip: r.gzip as Buffer,
-      br: r.br as Buffer,
+      plainLength: (r.plain_length as number) || gzipDecodedLength(gzip),
+      gzip,
+      br: r.br as Buffer | null,
     };
-  }
-
-  /** The plain bytes of a stored body, if it is still the one with this ETag. */
-  function storedPlain(scope: string, etag: string): Buffer | undefined {
-    return q.plain.get(scope, etag) as Buffer | undefined;
   }
 
   /** Stores a scope's new body, or removes it (and a gone participant's feed) when the feed answers 404. */
@@ -220,10 +265,11 @@ export function feedBodies(db: Db, options: RenderOptions & { clock?: () => numb
       q.setExpiry.run(built.expiresAtMs, scope);
       return;
     }
-    q.saveBody.run(built);
+    const { scope: key, etag, lastModifiedMs, expiresAtMs, gzip } = built;
+    q.saveBody.run({ scope: key, etag, lastModifiedMs, expiresAtMs, gzip, plain: built.plain ?? EMPTY, br: built.br ?? EMPTY });
   }
 
-  return { build: buildBody, buildMerged, stored, storedPlain, save };
+  return { build: buildBody, buildMerged, stored, save };
 }
 
 export type FeedBodies = ReturnType<typeof feedBodies>;

@@ -1,13 +1,14 @@
 // Feeds as served: prebuilt bodies (plain, gzip, brotli) with their headers precomputed, in memory in an
 // LRU bounded in bytes. A poll is a map lookup and a header comparison; a miss reads the stored body
 // (written by the publisher when the feed changed). Nothing here writes to the database.
+import { gunzipSync } from 'node:zlib';
 import type { AppError } from '../http/errors.js';
-import { LARGE_FEED_BYTES, type BuiltFeed, type FeedBodies, type StoredFeed } from './feed-bodies.js';
+import type { BuiltFeed, FeedBodies } from './feed-bodies.js';
 
 export type Encoding = 'identity' | 'gzip' | 'br';
 
 export interface Variant {
-  /** null: a large feed's plain bytes, read from the database when a client asks for them. */
+  /** null: a large feed's plain bytes, decoded from its gzip encoding as they are sent. */
   body: Buffer | null;
   etag: string;
   /** Headers of a 200 (Content-Length included) and of a 304 (the validators only). */
@@ -21,7 +22,8 @@ export interface ServedFeed {
   expiresAtMs: number;
   /** Every ETag this feed answers to (one per encoding). */
   etags: string[];
-  variants: Record<Encoding, Variant>;
+  /** A large feed has no brotli encoding. */
+  variants: { identity: Variant; gzip: Variant; br?: Variant };
   bytes: number;
   /** When the cache last served it (a counter, not a time): the least recently used goes first. */
   used: number;
@@ -41,13 +43,9 @@ const ENCODED_ETAG: Record<Encoding, (etag: string) => string> = {
   br: (e) => `${e.slice(0, -1)}-br"`,
 };
 
-/**
- * A body with its headers. A large feed's plain bytes are dropped when they are stored (`inDatabase`):
- * memory holds what calendar services fetch, the compressed bytes.
- */
-export function servedFeed(built: BuiltFeed | StoredFeed, cacheControl: string, { inDatabase = false } = {}): ServedFeed {
-  const plainLength = 'plainLength' in built ? built.plainLength : built.plain!.length;
-  const plain = inDatabase && plainLength > LARGE_FEED_BYTES ? null : built.plain;
+/** A body with its headers. A large feed comes without its plain bytes and without brotli (feed-bodies.ts). */
+export function servedFeed(built: BuiltFeed, cacheControl: string): ServedFeed {
+  const { plain, plainLength } = built;
   const lastModified = new Date(built.lastModifiedMs).toUTCString();
   const variant = (encoding: Encoding, body: Buffer | null, length = body!.length): Variant => {
     const etag = ENCODED_ETAG[encoding](built.etag);
@@ -64,14 +62,18 @@ export function servedFeed(built: BuiltFeed | StoredFeed, cacheControl: string, 
       notModifiedHeaders: validators,
     };
   };
-  const variants = { identity: variant('identity', plain, plainLength), gzip: variant('gzip', built.gzip), br: variant('br', built.br) };
+  const variants = {
+    identity: variant('identity', plain, plainLength),
+    gzip: variant('gzip', built.gzip),
+    ...(built.br ? { br: variant('br', built.br) } : {}),
+  };
   return {
     scope: built.scope,
     lastModifiedMs: built.lastModifiedMs,
     expiresAtMs: built.expiresAtMs ?? Infinity,
     etags: Object.values(variants).map((v) => v.etag),
     variants,
-    bytes: (plain?.length ?? 0) + built.gzip.length + built.br.length,
+    bytes: (plain?.length ?? 0) + built.gzip.length + (built.br?.length ?? 0),
     used: 0,
   };
 }
@@ -123,7 +125,7 @@ export function feedCache(bodies: FeedBodies, options: FeedCacheOptions) {
       const stored = bodies.stored(scope);
       if (stored && (stored.expiresAtMs === null || now < stored.expiresAtMs)) {
         stats.loads++;
-        return put(servedFeed(stored, options.cacheControl(scope), { inDatabase: true }));
+        return put(servedFeed(stored, options.cacheControl(scope)));
       }
       // Never built, or a cancelled event has dropped out since: build it here, in memory only (the
       // publisher stores it on its next round).
@@ -135,17 +137,11 @@ export function feedCache(bodies: FeedBodies, options: FeedCacheOptions) {
     /** The publisher wrote (or removed) a body: serve the new one from now on. */
     update(scope: string, built: BuiltFeed | null): void {
       if (built === null) remove(scope);
-      else if (entries.has(scope)) put(servedFeed(built, options.cacheControl(scope), { inDatabase: true }));
+      else if (entries.has(scope)) put(servedFeed(built, options.cacheControl(scope)));
     },
-    /** The plain bytes of a feed served without them in memory (a large one). */
+    /** The plain bytes of a feed (a large one's decoded from its gzip encoding). */
     plain(feed: ServedFeed): Buffer {
-      const kept = feed.variants.identity.body ?? bodies.storedPlain(feed.scope, feed.etags[0]!);
-      if (kept) return kept;
-      // Replaced in the database since this entry was made (and this entry not yet updated): serve what the
-      // entry's headers promise, rebuilt.
-      const built = bodies.build(feed.scope);
-      if ('plain' in built && built.etag === feed.etags[0]) return built.plain;
-      throw new Error(`feed ${feed.scope}: plain bytes for ${feed.etags[0]} no longer available`);
+      return feed.variants.identity.body ?? gunzipSync(feed.variants.gzip.body!);
     },
     clear(): void {
       entries.clear();
@@ -158,12 +154,13 @@ export type FeedCache = ReturnType<typeof feedCache>;
 
 const preferences = new Map<string, Encoding>();
 /**
- * The encoding to send for an Accept-Encoding header: brotli, then gzip, by the client's q-values
- * (`q=0` refuses). Headers repeat from client to client, so each distinct one is parsed once.
+ * The encoding to send for an Accept-Encoding header: brotli (where the feed has it), then gzip, by the
+ * client's q-values (`q=0` refuses). Headers repeat from client to client, so each distinct one is parsed once.
  */
-export function chooseEncoding(header: string | undefined): Encoding {
+export function chooseEncoding(header: string | undefined, brotli = true): Encoding {
   if (header === undefined || header === '') return 'identity';
-  let chosen = preferences.get(header);
+  const key = brotli ? header : `-br ${header}`;
+  let chosen = preferences.get(key);
   if (chosen !== undefined) return chosen;
   const q: Record<string, number> = {};
   for (const part of header.toLowerCase().split(',')) {
@@ -173,9 +170,9 @@ export function chooseEncoding(header: string | undefined): Encoding {
     if (name) q[name.trim()] = Number.isFinite(value) ? value : 0;
   }
   const weight = (name: string) => q[name] ?? q['*'] ?? 0;
-  const br = weight('br');
+  const br = brotli ? weight('br') : 0;
   const gzip = Math.max(weight('gzip'), q['x-gzip'] ?? 0);
   chosen = br > 0 && br >= gzip ? 'br' : gzip > 0 ? 'gzip' : 'identity';
-  if (preferences.size < 1000) preferences.set(header, chosen);
+  if (preferences.size < 1000) preferences.set(key, chosen);
   return chosen;
 }

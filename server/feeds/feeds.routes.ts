@@ -3,6 +3,7 @@
 // address. Registered outside the API's plugin context, so a poll runs none of the API's hooks (rate limit,
 // auth, idempotency, ETag of JSON): it is a cache lookup, a header comparison and prebuilt bytes, gzip or
 // brotli when the client accepts them. HEAD comes with every GET route.
+import { createGunzip } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -51,7 +52,7 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
    * needs none of Fastify's reply pipeline (no hooks, no serialization, headers known in advance).
    */
   function send(request: FastifyRequest, reply: FastifyReply, feed: ServedFeed): void {
-    const variant = feed.variants[chooseEncoding(request.headers['accept-encoding'])];
+    const variant = feed.variants[chooseEncoding(request.headers['accept-encoding'], feed.variants.br !== undefined)]!;
     const notModified = isNotModified(request.headers, feed.etags, feed.lastModifiedMs);
     let headers = notModified ? variant.notModifiedHeaders : variant.headers;
     const origin = request.headers.origin;
@@ -60,7 +61,19 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
     }
     reply.hijack();
     reply.raw.writeHead(notModified ? 304 : 200, headers);
-    reply.raw.end(notModified || request.method === 'HEAD' ? undefined : (variant.body ?? cache.plain(feed)));
+    if (notModified || request.method === 'HEAD') reply.raw.end();
+    else if (variant.body !== null) reply.raw.end(variant.body);
+    else {
+      // A large feed to a client that asks for no compression: its gzip encoding, decoded as it is sent (in
+      // 16 KB pieces: the plain feed is never whole in memory).
+      const gunzip = createGunzip();
+      gunzip.on('error', (err) => {
+        request.log.error({ err, scope: feed.scope }, 'feed: decoding the stored gzip failed');
+        reply.raw.destroy(err);
+      });
+      gunzip.pipe(reply.raw);
+      gunzip.end(feed.variants.gzip.body);
+    }
   }
 
   /** Serves a scope's feed (the 404 when there is none). */
