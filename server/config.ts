@@ -52,6 +52,7 @@ const envSchema = z.object({
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   TRUST_PROXY: trustProxy,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  OPTIMIZE_FOR_SIZE: z.enum(['true', 'false', '1', '0']).default('true'),
 });
 
 export interface Config {
@@ -85,6 +86,11 @@ export interface Config {
    * (feeds/feed-drainer.ts; 250 ms). Tests raise it: they read feeds right after writes on busy machines.
    */
   feedWriteBudgetMs?: number;
+  /**
+   * Once listening, V8 favours a small heap over speed (`--optimize-for-size`): its young generation and old
+   * generation stay near what is live instead of growing with every burst of requests (server/main.ts).
+   */
+  optimizeForSize: boolean;
   /** Load the seed network into an empty database at start-up. */
   seed: boolean;
   /** Where agenda templates live (default: the project's agenda-templates/). */
@@ -120,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxEventLoopDelay: e.MAX_EVENT_LOOP_DELAY_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    optimizeForSize: e.OPTIMIZE_FOR_SIZE === 'true' || e.OPTIMIZE_FOR_SIZE === '1',
     seed: true,
   };
 }
@@ -141,6 +148,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     limits: { apiPerMinute: 1_000_000, authFailures: 1_000_000, maxEventLoopDelay: 0 },
     shutdownTimeoutMs: 10_000,
     feedWriteBudgetMs: 60_000,
+    optimizeForSize: false,
     seed: false,
     ...overrides,
   };

@@ -1,5 +1,6 @@
 // The process entry point: loads configuration, listens, and shuts down gracefully on SIGINT/SIGTERM
 // (in-flight requests finish, the WAL is checkpointed and the database closed).
+import { setFlagsFromString } from 'node:v8';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { TemplateError } from './templates/templates.js';
@@ -52,6 +53,11 @@ async function main() {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
+  // From here on V8 keeps its heap near what is live (OPTIMIZE_FOR_SIZE, default on): with 10,000 events in
+  // feeds and bursts of writes the process stays under 150 MB instead of 200+ (README, Bench). Set once
+  // started, so that start-up itself compiles at full speed. The flag only steers heap sizing and compiler
+  // heuristics.
+  if (config.optimizeForSize) setFlagsFromString('--optimize-for-size');
   app.log.info(`netagenda serving ${config.publicBaseUrl} (database ${config.databasePath})`);
 }
 

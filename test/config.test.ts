@@ -13,6 +13,7 @@ t.test('defaults', async (t) => {
     logLevel: 'info',
     feedTtlMinutes: 60,
     feedCacheBytes: 64 * 1024 * 1024,
+    optimizeForSize: true,
     seed: true,
   });
   // Empty strings count as unset.
@@ -41,6 +42,9 @@ t.test('values from the environment', async (t) => {
     feedCacheBytes: 8 * 1024 * 1024,
   });
   t.equal(loadConfig({ PUBLIC_BASE_URL: 'http://localhost:3000/netagenda//' }).publicBaseUrl, 'http://localhost:3000/netagenda', 'trailing slashes dropped');
+  t.equal(loadConfig({ OPTIMIZE_FOR_SIZE: 'false' }).optimizeForSize, false);
+  t.equal(loadConfig({ OPTIMIZE_FOR_SIZE: '0' }).optimizeForSize, false);
+  t.equal(loadConfig({ OPTIMIZE_FOR_SIZE: '1' }).optimizeForSize, true);
   t.equal(loadConfig({ PORT: '0' }).port, 0);
   t.equal(loadConfig({ PORT: '65535' }).port, 65535);
 });
@@ -55,6 +59,7 @@ t.test('PUBLIC_BASE_URL defaults to http://HOST:PORT', async (t) => {
 t.test('bad values throw a ConfigError naming the variable', async (t) => {
   const bad: [Record<string, string>, string][] = [
     [{ PORT: 'abc' }, 'PORT'],
+    [{ OPTIMIZE_FOR_SIZE: 'yes' }, 'OPTIMIZE_FOR_SIZE'],
     [{ PORT: '70000' }, 'PORT'],
     [{ PORT: '-1' }, 'PORT'],
     [{ PORT: '80.5' }, 'PORT'],
