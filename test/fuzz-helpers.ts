@@ -3,6 +3,7 @@
 // database as the fuzzer creates and deletes things), and the checks every response must pass.
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { PROBLEM_CODES } from '../server/http/problem-codes.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Real ids: a placeholder picked when the request is generated, resolved when it is sent.
@@ -713,6 +714,9 @@ export function responseProblem(req: SentRequest, res: LightMyRequestResponse, o
     if (typeof body.title !== 'string') return `${status} problem without a string 'title'`;
     if (body.status !== status) return `${status} problem with status ${JSON.stringify(body.status)}`;
     if (typeof body.code !== 'string' || body.code === '') return `${status} problem without a string 'code'`;
+    const listed = (PROBLEM_CODES as Record<string, { status: number }>)[body.code];
+    if (!listed) return `${status} problem with code '${body.code}', which is not in the catalogue (server/http/problem-codes.ts)`;
+    if (listed.status !== status) return `${status} problem '${body.code}', which the catalogue lists with ${listed.status}`;
     return null;
   }
   if (opts.calendar && status === 200 && !/^text\/calendar/.test(ct)) return `feed 200 with content-type '${ct}' (expected text/calendar)`;

@@ -173,7 +173,7 @@ t.test('a response waits for its commit; a success whose commit failed becomes 5
     return { id: req.body.id };
   });
   app.post('/refuse', () => {
-    throw new AppError(409, 'refused', 'Conflict', 'no');
+    throw new AppError(409, 'constraint-violation', 'Conflict', 'no');
   });
   // A write handler that could await would let its writes escape the shared transaction: refused.
   t.throws(() => app.post('/later', async () => ({})), /must be synchronous/);

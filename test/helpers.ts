@@ -4,6 +4,7 @@ import type { Test } from 'tap';
 import { buildApp } from '../server/app.js';
 import { createToken } from '../server/auth/tokens.js';
 import { testConfig, type Config } from '../server/config.js';
+import { PROBLEM_CODES, type ProblemCode } from '../server/http/problem-codes.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -40,6 +41,7 @@ export const problem = (t: Test, res: LightMyRequestResponse, status: number, co
   const body = res.json();
   t.equal(body.code, code);
   t.equal(body.status, status);
+  t.equal(PROBLEM_CODES[code as ProblemCode]?.status, status, `'${code}' is in the catalogue with status ${status}`);
   return body;
 };
 

@@ -1,5 +1,7 @@
 // The one error type of the service: a stable machine code, an HTTP status and a human message.
-// The error handler (problem.ts) turns it into RFC 9457 application/problem+json.
+// The error handler (problem.ts) turns it into RFC 9457 application/problem+json. Codes come from the
+// catalogue (problem-codes.ts): another does not compile.
+import type { ProblemCode } from './problem-codes.js';
 
 export interface FieldError {
   /** Where the problem is, e.g. `body.startTime` or `querystring.limit`. */
@@ -10,7 +12,7 @@ export interface FieldError {
 export class AppError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ProblemCode,
     readonly title: string,
     readonly detail?: string,
     readonly extra: Record<string, unknown> = {},
@@ -22,10 +24,10 @@ export class AppError extends Error {
 export const notFound = (what: string, id: string) =>
   new AppError(404, 'not-found', 'Not found', `${what} '${id}' does not exist`);
 
-export const conflict = (code: string, detail: string, extra: Record<string, unknown> = {}) =>
+export const conflict = (code: ProblemCode, detail: string, extra: Record<string, unknown> = {}) =>
   new AppError(409, code, 'Conflict', detail, extra);
 
-export const badRequest = (code: string, detail: string, errors?: FieldError[]) =>
+export const badRequest = (code: ProblemCode, detail: string, errors?: FieldError[]) =>
   new AppError(400, code, 'Bad request', detail, errors ? { errors } : {});
 
 export const unauthorized = (detail: string) => new AppError(401, 'unauthorized', 'Unauthorized', detail);

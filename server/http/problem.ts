@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, Fa
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, type FieldError } from './errors.js';
+import { problemCodes, problemCodeTable, type ProblemCode } from './problem-codes.js';
 
 export const PROBLEM_TYPE_BASE = 'https://netagenda.dk/problems/';
 
@@ -14,7 +15,9 @@ export const problemSchema = z
     status: z.number().int(),
     detail: z.string().optional(),
     instance: z.string().optional(),
-    code: z.string().describe('Stable machine-readable code, e.g. `not-found`, `validation-failed`'),
+    code: z
+      .enum(problemCodes as [ProblemCode, ...ProblemCode[]])
+      .describe(`Stable machine-readable code: switch on it. Every code the service answers with, its status and meaning:\n\n${problemCodeTable()}`),
     errors: z
       .array(z.object({ path: z.string(), message: z.string() }))
       .optional()
@@ -77,7 +80,7 @@ export function problems(...statuses: number[]) {
   ) as Record<number, { description: string; content: { 'application/problem+json': { schema: typeof problemSchema } } }>;
 }
 
-export function problemBody(status: number, code: string, title: string, detail?: string, extra: Record<string, unknown> = {}): Problem {
+export function problemBody(status: number, code: ProblemCode, title: string, detail?: string, extra: Record<string, unknown> = {}): Problem {
   return { type: PROBLEM_TYPE_BASE + code, title, status, code, ...(detail ? { detail } : {}), ...extra };
 }
 
@@ -107,7 +110,7 @@ function validationErrors(err: FastifyError): FieldError[] {
 }
 
 // Fastify's own client errors, by their codes: a stable code of ours for each.
-const fastifyCodes: Record<string, [string, string]> = {
+const fastifyCodes: Record<string, [ProblemCode, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: ['invalid-json', 'The body is not valid JSON'],
   FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid-json', 'The body is empty but declared as JSON'],
   FST_ERR_CTP_BODY_TOO_LARGE: ['payload-too-large', 'The body is too large'],
@@ -121,7 +124,7 @@ const fastifyCodes: Record<string, [string, string]> = {
  * with malformed percent-encoding, or a path parameter over `maxParamLength`. Problem+json like the rest.
  */
 export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const [status, code, detail]: [number, string, string] =
+  const [status, code, detail]: [number, ProblemCode, string] =
     err.code === 'FST_ERR_BAD_URL'
       ? [400, 'bad-url', 'The URL is malformed (invalid percent-encoding)']
       : err.code === 'FST_ERR_MAX_PARAM_LENGTH'

@@ -9,13 +9,14 @@ import http, { type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { AppError } from './errors.js';
+import type { ProblemCode } from './problem-codes.js';
 import { problemBody, problems } from './problem.js';
 
 /** The longest URL (request target) the service answers: a longer one gets 414 `uri-too-long`. */
 export const MAX_URL_LENGTH = 8192;
 
 /** Parser error codes of Node's HTTP server, by the answer they get. */
-const clientErrors: Record<string, [number, string, string]> = {
+const clientErrors: Record<string, [number, ProblemCode, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'headers-too-large', 'The request line and headers together exceed 16 KiB'],
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'request-timeout', 'The request did not arrive in time'],
   ERR_HTTP_HEADERS_TIMEOUT: [408, 'request-timeout', 'The request headers did not arrive in time'],

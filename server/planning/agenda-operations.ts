@@ -11,6 +11,7 @@ import { newId, nowIso } from '../http/ids.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
 import { layOut, type Template } from '../templates/templates.js';
 import { fromMinutes, toMinutes } from '../time/local-time.js';
+import type { ProblemCode } from '../http/problem-codes.js';
 
 export type Mode = 'replace' | 'append';
 
@@ -140,7 +141,7 @@ export function agendaOperations(db: Db, baseUrl: string) {
     }
   }
 
-  function assertFits(meeting: MeetingRow, items: { startTime: string; endTime: string }[], code: string, what: string) {
+  function assertFits(meeting: MeetingRow, items: { startTime: string; endTime: string }[], code: ProblemCode, what: string) {
     const outside = items.filter((i) => i.startTime < meeting.startTime || i.endTime > meeting.endTime);
     if (outside.length > 0) {
       throw conflict(code, `${what} would place items outside the meeting's hours (${meeting.startTime}–${meeting.endTime})`);
