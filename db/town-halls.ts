@@ -9,6 +9,12 @@
 //
 // Ferry-only: Bornholm, Samsø, Læsø, Fanø and Ærø have no bridge or tunnel to the mainland (Langeland,
 // Mors, Als, Funen, Lolland-Falster and Zealand have).
+// Landmass: the part of the road network a town hall is on: Jutland (with Als and Mors), Funen (with
+// Langeland and Tåsinge) or Zealand (with Lolland, Falster and Møn), joined by the Little Belt and Great
+// Belt bridges; a ferry-only island counts as the landmass its ferries sail to (Bornholm: Zealand, through
+// Sweden; Ærø: Funen; Samsø, Læsø, Fanø: Jutland).
+
+export type Landmass = 'Jylland' | 'Fyn' | 'Sjælland';
 
 export interface TownHall {
   /** The town where the town hall stands (the venue's city). */
@@ -17,9 +23,13 @@ export interface TownHall {
   longitude: number;
   /** Reached from the rest of Denmark only by ferry (or plane). */
   ferryOnly: boolean;
+  landmass: Landmass;
 }
 
 const FERRY_ONLY = new Set([400, 492, 563, 741, 825]);
+
+/** Funen and its bridged islands, and Ærø: the municipality codes 410–492. */
+const landmassOf = (code: number): Landmass => (code < 410 ? 'Sjælland' : code <= 492 ? 'Fyn' : 'Jylland');
 
 const list: [code: number, town: string, latitude: number, longitude: number][] = [
   // Region Hovedstaden
@@ -66,5 +76,5 @@ const list: [code: number, town: string, latitude: number, longitude: number][] 
 
 /** Town halls by municipality code. */
 export const TOWN_HALLS: ReadonlyMap<number, TownHall> = new Map(
-  list.map(([code, town, latitude, longitude]) => [code, { town, latitude, longitude, ferryOnly: FERRY_ONLY.has(code) }]),
+  list.map(([code, town, latitude, longitude]) => [code, { town, latitude, longitude, ferryOnly: FERRY_ONLY.has(code), landmass: landmassOf(code) }]),
 );

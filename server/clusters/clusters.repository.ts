@@ -10,8 +10,27 @@ import { guardedUpdate, type Expected } from '../http/preconditions.js';
 import { membersRepository } from '../members/members.repository.js';
 import { toMunicipality } from '../municipalities/municipalities.repository.js';
 import { networksRepository } from '../networks/networks.repository.js';
-import { proposeClusters } from './cluster-proposal.js';
-import type { Cluster, ClusterConfirm, ProposalRequest } from './clusters.schemas.js';
+import { TOWN_HALLS } from '../../db/town-halls.js';
+import { closesAt } from '../members/signup-window.js';
+import { proposeClusters, type ProposalMember } from './cluster-proposal.js';
+import type { Cluster, ClusterConfirm, ProposalRequest, Wave } from './clusters.schemas.js';
+import { describe, PinError, proposeByTravel, type Locate } from './travel-proposal.js';
+
+/** Every municipality has a town hall (db/town-halls.ts, checked by its test). */
+export const locateTownHall: Locate = (code) => TOWN_HALLS.get(code)!;
+
+/** Wave 1: signed up by the network's deadline (or no deadline); wave 2: signed up after it. */
+export function waveOf(signedUpAt: string, network: { signupDeadline: string | null; timeZone: string }): Wave {
+  const closes = closesAt({ signupOpens: null, signupDeadline: network.signupDeadline, timeZone: network.timeZone });
+  return closes && Date.parse(signedUpAt) >= closes.getTime() ? 2 : 1;
+}
+
+/** The region-first proposal with each cluster explained as the travel proposal explains its own. */
+export function proposeByRegion<M extends ProposalMember>(members: readonly M[], minSize: number, maxSize: number, locate: Locate = locateTownHall) {
+  const p = proposeClusters(members, minSize, maxSize);
+  const explained = describe('region', p.clusters.map((c) => c.municipalities), locate, minSize, maxSize);
+  return { ...explained, notes: p.notes, problems: p.problems, clusters: explained.clusters.map((c, i) => ({ ...c, name: p.clusters[i]!.name })) };
+}
 
 // `cls` is not (yet) in the IdPrefix list of server/http/ids.ts.
 const clusterId = () => newId('cls');
@@ -86,8 +105,19 @@ export function clustersRepository(db: Db, baseUrl: string) {
       return shape([getRow(id)])[0]!;
     },
 
-    /** A grouping of the active members; bounds default to the network's. Nothing is stored. */
-    propose(slug: string, request: ProposalRequest = {}) {
+    /** The active members of a wave (all when null), by code. */
+    activeOf(slug: string, wave: Wave | null) {
+      const network = networkRepo.getRow(slug);
+      const all = memberRepo.activeMunicipalities(slug);
+      if (wave === null) return all;
+      const signedUp = new Map(
+        db.select({ code: members.municipalityCode, at: members.signedUpAt }).from(members).where(and(eq(members.networkSlug, slug), eq(members.status, 'active'))).all().map((r) => [r.code, r.at]),
+      );
+      return all.filter((m) => waveOf(signedUp.get(m.code)!, network) === wave);
+    },
+
+    /** A grouping of the active members (of a wave); bounds default to the network's. Nothing is stored. */
+    propose(slug: string, request: ProposalRequest = {}, wave: Wave | null = null) {
       const network = networkRepo.getRow(slug);
       const minSize = request.minSize ?? network.clusterMinSize;
       const maxSize = request.maxSize ?? network.clusterMaxSize;
@@ -102,8 +132,31 @@ export function clustersRepository(db: Db, baseUrl: string) {
       if (maxSize < minSize) {
         throw badRequest('invalid-cluster-size', `maxSize ${maxSize} is below minSize ${minSize}`, [{ path: 'body.maxSize', message: 'must not be below minSize' }]);
       }
-      const active = memberRepo.activeMunicipalities(slug).map(({ code, name, region }) => ({ code, name, region }));
-      return { ...proposeClusters(active, minSize, maxSize), members: active.length };
+      const active = this.activeOf(slug, wave).map(({ code, name, region }) => ({ code, name, region }));
+      const by = request.by ?? 'travel';
+      const pins = request.pins ?? {};
+      if (by === 'region' && (pins.together?.length || pins.apart?.length)) {
+        throw badRequest('pins-need-travel', 'Pins apply to the proposal by travel only', [{ path: 'body.pins', message: 'give `by: travel` (the default) to pin' }]);
+      }
+      const codes = new Set(active.map((m) => m.code));
+      const unknown: FieldError[] = [];
+      for (const kind of ['together', 'apart'] as const) {
+        (pins[kind] ?? []).forEach((group, i) =>
+          group.forEach((code, j) => {
+            if (!codes.has(code)) unknown.push({ path: `body.pins.${kind}.${i}.${j}`, message: `municipality ${code} is not an active member${wave ? ` of wave ${wave}` : ''}` });
+          }),
+        );
+      }
+      if (unknown.length > 0) throw badRequest('not-a-member', 'Only active members (of the wave proposed) can be pinned', unknown);
+      let proposal;
+      try {
+        proposal = by === 'region' ? proposeByRegion(active, minSize, maxSize) : proposeByTravel(active, minSize, maxSize, locateTownHall, pins);
+      } catch (e) {
+        if (!(e instanceof PinError)) throw e;
+        if (e.code === 'pins-unsatisfiable') throw conflict(e.code, e.message);
+        throw badRequest(e.code, e.message, [{ path: 'body.pins', message: e.message }]);
+      }
+      return { ...proposal, members: active.length, wave };
     },
 
     /**

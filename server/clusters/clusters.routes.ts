@@ -7,7 +7,8 @@ import { problems } from '../http/problem.js';
 import { bearer, idParams } from '../http/route-kit.js';
 import { slugParams } from '../networks/networks.schemas.js';
 import { clustersRepository } from './clusters.repository.js';
-import { cluster, clusterConfirm, clusterList, clusterPatch, proposal, proposalRequest } from './clusters.schemas.js';
+import { cluster, clusterConfirm, clusterList, clusterPatch, proposal, proposalRequest, toWave, waveQuery } from './clusters.schemas.js';
+import { FERRY_PENALTY_KM, REGION_PENALTY_KM } from './travel-proposal.js';
 
 /** Writes to a cluster are writes in its network. */
 const clusterTarget: Resolver = (db, p) => {
@@ -25,15 +26,24 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
       tags,
       summary: 'Propose clusters of the active members (not stored)',
       description:
-        'Groups the active members in clusters within the size bounds (default: the network’s clusterMinSize/clusterMaxSize), ' +
-        'keeping the municipalities of a region together where it can; `notes` say where regions had to be mixed, `problems` ' +
+        'Groups the active members (of a wave: `?wave=1|2`) in clusters within the size bounds (default: the network’s ' +
+        'clusterMinSize/clusterMaxSize). By travel (default): minimises the largest distance from a member to its cluster’s most ' +
+        'central member (the host), then the total; distances are great-circle km between town halls, through the Little Belt and ' +
+        `Great Belt bridges between Jutland, Funen and Zealand, plus ${FERRY_PENALTY_KM} km for each ferry-only island and ` +
+        `${REGION_PENALTY_KM} km between regions (so regions stay together where that costs little). The number of clusters is the ` +
+        'one nearest the middle of the bounds. Each cluster names its host and its largest and mean distance (plain km). ' +
+        '`pins.together` / `pins.apart` keep municipalities in one cluster / in different ones: a code that is not an active member ' +
+        'of the wave is 400 `not-a-member`, codes pinned both ways 400 `pin-conflict`, a together-group above the maximum 400 ' +
+        '`pin-too-large`, pins no grouping can keep 409 `pins-unsatisfiable`. `by: region` gives the earlier proposal that keeps ' +
+        'regions together and follows code order (no pins: 400 `pins-need-travel`). `notes` say where regions are mixed, `problems` ' +
         'which clusters are out of bounds when no grouping fits.',
       security: bearer,
       params: slugParams,
+      querystring: waveQuery,
       body: proposalRequest.nullish().describe('Optional: send no body to use the network’s bounds'),
-      response: { 200: proposal, ...problems(400, 401, 403, 404) },
+      response: { 200: proposal, ...problems(400, 401, 403, 404, 409) },
     },
-    handler: (req) => repo.propose(req.params.slug, req.body ?? {}),
+    handler: (req) => repo.propose(req.params.slug, req.body ?? {}, toWave(req.query)),
   });
   app.put('/networks/:slug/clusters', {
     preHandler: networkWrite(app.db, resolvers.network),

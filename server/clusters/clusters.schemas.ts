@@ -4,12 +4,32 @@ import { municipality, municipalityCode, region } from '../municipalities/munici
 
 const clusterSize = z.number().int().min(1).max(100);
 
+const pinGroup = z.array(municipalityCode).min(2).max(100);
+
 export const proposalRequest = z
   .strictObject({
     minSize: clusterSize.optional().describe('Default: the network’s clusterMinSize'),
     maxSize: clusterSize.optional().describe('Default: the network’s clusterMaxSize'),
+    by: z
+      .enum(['travel', 'region'])
+      .optional()
+      .describe('`travel` (default): short travel inside each cluster; `region`: the earlier proposal that keeps regions together and otherwise follows code order'),
+    pins: z
+      .strictObject({
+        together: z.array(pinGroup).max(100).optional().describe('Groups of municipality codes that must share a cluster'),
+        apart: z.array(pinGroup).max(100).optional().describe('Groups of municipality codes that must be in different clusters'),
+      })
+      .optional()
+      .describe('Only with `by: travel`. Every code must be an active member of the wave proposed'),
   })
   .meta({ id: 'ClusterProposalRequest' });
+
+export const waveQuery = z.object({
+  wave: z
+    .enum(['1', '2'])
+    .optional()
+    .describe('1: the members signed up by the network’s sign-up deadline; 2: those signed up later. Omitted: all active members'),
+});
 
 export const proposal = z
   .object({
@@ -19,6 +39,11 @@ export const proposal = z
         municipalities: z.array(municipality),
         regions: z.array(z.string()),
         size: z.number().int(),
+        host: municipality.describe('The most central member, the natural host: the smallest largest travel to it'),
+        largestKm: z.number().describe('The largest great-circle distance from a member to the host, km'),
+        meanKm: z.number().describe('The mean great-circle distance from the other members to the host, km'),
+        ferryMembers: z.number().int().describe('Members on a ferry-only island (Bornholm, Samsø, Læsø, Fanø, Ærø)'),
+        explanation: z.string(),
       }),
     ),
     notes: z.array(z.string()).describe('Where regions had to be mixed, or the size bounds could not be met'),
@@ -28,6 +53,10 @@ export const proposal = z
     minSize: z.number().int(),
     maxSize: z.number().int(),
     members: z.number().int().describe('Active members grouped'),
+    method: z.enum(['travel', 'region']),
+    wave: z.number().int().nullable().describe('The wave proposed; null: all active members'),
+    largestKm: z.number().describe('Over all clusters: the largest member-to-host distance, km'),
+    meanKm: z.number().describe('Over all clusters: the mean distance from a member to its host, km'),
   })
   .meta({ id: 'ClusterProposal' });
 
@@ -63,6 +92,8 @@ export const cluster = z
 export const clusterList = z.object({ data: z.array(cluster) });
 
 export type ProposalRequest = z.infer<typeof proposalRequest>;
+export type Wave = 1 | 2;
+export const toWave = (q: { wave?: '1' | '2' | undefined }): Wave | null => (q.wave === undefined ? null : (Number(q.wave) as Wave));
 export type ClusterConfirm = z.infer<typeof clusterConfirm>;
 export type ClusterPatch = z.infer<typeof clusterPatch>;
 export type Cluster = z.infer<typeof cluster>;
