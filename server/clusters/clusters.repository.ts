@@ -13,7 +13,7 @@ import { networksRepository } from '../networks/networks.repository.js';
 import { TOWN_HALLS } from '../../db/town-halls.js';
 import { closesAt } from '../members/signup-window.js';
 import { proposeClusters, type ProposalMember } from './cluster-proposal.js';
-import type { Cluster, ClusterConfirm, ProposalRequest, Wave } from './clusters.schemas.js';
+import type { Cluster, ClusterConfirm, ClusterPatch, ProposalRequest, Wave } from './clusters.schemas.js';
 import { describe, PinError, proposeByTravel, type Locate } from './travel-proposal.js';
 
 /** Every municipality has a town hall (db/town-halls.ts, checked by its test). */
@@ -71,6 +71,8 @@ export function clustersRepository(db: Db, baseUrl: string) {
           id: row.id,
           networkSlug: row.networkSlug,
           name: row.name,
+          wave: row.wave,
+          facilitator: row.facilitator,
           size: list.length,
           regions: [...new Set(list.map((m) => m.region))],
           municipalities: list,
@@ -99,9 +101,10 @@ export function clustersRepository(db: Db, baseUrl: string) {
       return { data: shape(rowsOf(slug)) };
     },
 
-    rename(id: string, name: string, expected?: Expected) {
+    /** Renames a cluster or names its facilitator. */
+    update(id: string, patch: ClusterPatch, expected?: Expected) {
       getRow(id);
-      guardedUpdate(db, clusters, clusters.id, id, expected, { name, updatedAt: nowIso() });
+      guardedUpdate(db, clusters, clusters.id, id, expected, { ...patch, updatedAt: nowIso() });
       return shape([getRow(id)])[0]!;
     },
 
@@ -164,11 +167,12 @@ export function clustersRepository(db: Db, baseUrl: string) {
      * if need be), the others are created, and those not given are removed (their meetings lose their
      * cluster). Members not named in any cluster are in none afterwards.
      */
-    confirm(slug: string, input: ClusterConfirm) {
+    confirm(slug: string, input: ClusterConfirm, wave: Wave | null = null) {
       return db.transaction(
         () => {
           const network = networkRepo.getRow(slug);
-          const existing = rowsOf(slug);
+          // A wave's confirmation replaces that wave's clusters only.
+          const existing = rowsOf(slug).filter((r) => wave === null || r.wave === wave);
           const errors: FieldError[] = [];
 
           const seenIds = new Set<string>();
@@ -191,10 +195,12 @@ export function clustersRepository(db: Db, baseUrl: string) {
           );
           if (errors.length > 0) throw badRequest('duplicate-municipality', 'A municipality may be in one cluster only', errors);
 
-          const active = new Map(memberRepo.activeMunicipalities(slug).map((m) => [m.code, m]));
+          const active = new Map(this.activeOf(slug, wave).map((m) => [m.code, m]));
           input.clusters.forEach((c, i) =>
             c.municipalityCodes.forEach((code, j) => {
-              if (!active.has(code)) errors.push({ path: `body.clusters.${i}.municipalityCodes.${j}`, message: `municipality ${code} is not an active member of network '${slug}'` });
+              if (!active.has(code)) {
+                errors.push({ path: `body.clusters.${i}.municipalityCodes.${j}`, message: `municipality ${code} is not an active member of network '${slug}'${wave ? ` in wave ${wave}` : ''}` });
+              }
             }),
           );
           if (errors.length > 0) throw badRequest('not-a-member', 'Only active members can be grouped in clusters', errors);
@@ -216,12 +222,13 @@ export function clustersRepository(db: Db, baseUrl: string) {
           for (const c of input.clusters) {
             let id = c.id;
             if (id !== undefined) {
-              if (existing.find((e) => e.id === id)!.name !== c.name) {
-                guardedUpdate(db, clusters, clusters.id, id, undefined, { name: c.name, updatedAt: at });
+              const before = existing.find((e) => e.id === id)!;
+              if (before.name !== c.name || (c.facilitator !== undefined && before.facilitator !== c.facilitator)) {
+                guardedUpdate(db, clusters, clusters.id, id, undefined, { name: c.name, facilitator: c.facilitator ?? before.facilitator, updatedAt: at });
               }
             } else {
               id = clusterId();
-              db.insert(clusters).values({ id, networkSlug: slug, name: c.name, createdAt: at, updatedAt: at }).run();
+              db.insert(clusters).values({ id, networkSlug: slug, name: c.name, wave, facilitator: c.facilitator ?? '', createdAt: at, updatedAt: at }).run();
             }
             for (const code of c.municipalityCodes) target.set(code, id);
           }

@@ -53,13 +53,15 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
       description:
         'Every code must be an active member (400 `not-a-member`) and appear once (400 `duplicate-municipality`); every cluster ' +
         'must be within the network’s size bounds (409 `cluster-size`, listing the offenders). Clusters given with `id` are kept; ' +
-        'the others not given are removed, and their meetings lose their cluster.',
+        'the others not given are removed, and their meetings lose their cluster. With `?wave=1|2` only that wave’s members may be ' +
+        'grouped and only that wave’s clusters are replaced (the other wave’s stay as they are).',
       security: bearer,
       params: slugParams,
+      querystring: waveQuery,
       body: clusterConfirm,
       response: { 200: clusterList, ...problems(400, 401, 403, 404, 409) },
     },
-    handler: (req) => repo.confirm(req.params.slug, req.body),
+    handler: (req) => repo.confirm(req.params.slug, req.body, toWave(req.query)),
   });
   app.get('/networks/:slug/clusters', {
     schema: { tags, summary: 'List a network’s clusters with their municipalities', params: slugParams, response: { 200: clusterList, ...problems(404) } },
@@ -71,7 +73,7 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.patch('/clusters/:id', {
     preHandler: networkWrite(app.db, clusterTarget),
-    schema: { tags, summary: 'Rename a cluster', security: bearer, params: idParams, body: clusterPatch, response: { 200: cluster, ...problems(400, 401, 403, 404, 412) } },
-    handler: (req) => repo.rename(req.params.id, req.body.name, expectedVersions(req)),
+    schema: { tags, summary: 'Rename a cluster or name its facilitator', security: bearer, params: idParams, body: clusterPatch, response: { 200: cluster, ...problems(400, 401, 403, 404, 412) } },
+    handler: (req) => repo.update(req.params.id, req.body, expectedVersions(req)),
   });
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { feedLinks, id, name, timestamps } from '../http/fields.js';
+import { feedLinks, id, name, text, timestamps } from '../http/fields.js';
 import { municipality, municipalityCode, region } from '../municipalities/municipalities.schemas.js';
 
 const clusterSize = z.number().int().min(1).max(100);
@@ -67,6 +67,7 @@ export const clusterConfirm = z
         z.strictObject({
           id: id.optional().describe('Keep this existing cluster (its meetings and feed stay); omit for a new cluster'),
           name: name(200),
+          facilitator: text(200).optional().describe('Who facilitates the cluster’s meeting series; kept when omitted'),
           municipalityCodes: z.array(municipalityCode).min(1).max(100),
         }),
       )
@@ -74,13 +75,20 @@ export const clusterConfirm = z
   })
   .meta({ id: 'ClusterConfirm' });
 
-export const clusterPatch = z.strictObject({ name: name(200) }).meta({ id: 'ClusterPatch' });
+export const clusterPatch = z
+  .strictObject({
+    name: name(200).optional(),
+    facilitator: text(200).optional().describe('Who facilitates the cluster’s meeting series (shown on every series meeting)'),
+  })
+  .meta({ id: 'ClusterPatch' });
 
 export const cluster = z
   .object({
     id,
     networkSlug: z.string(),
     name: z.string(),
+    wave: z.number().int().nullable().describe('The wave the cluster was confirmed for; null: confirmed for all members'),
+    facilitator: z.string().describe('Who facilitates the meeting series; empty when not yet named'),
     size: z.number().int(),
     regions: z.array(region),
     municipalities: z.array(municipality).describe('The active members in the cluster, by code'),
