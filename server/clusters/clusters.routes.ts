@@ -7,7 +7,8 @@ import { problems } from '../http/problem.js';
 import { bearer, idParams } from '../http/route-kit.js';
 import { slugParams } from '../networks/networks.schemas.js';
 import { clustersRepository } from './clusters.repository.js';
-import { cluster, clusterConfirm, clusterList, clusterPatch, proposal, proposalRequest, toWave, waveQuery } from './clusters.schemas.js';
+import { cluster, clusterConfirm, clusterList, clusterPatch, proposal, proposalRequest, series, seriesRequest, toWave, waveQuery } from './clusters.schemas.js';
+import { seriesService } from './series.service.js';
 import { FERRY_PENALTY_KM, REGION_PENALTY_KM } from './travel-proposal.js';
 
 /** Writes to a cluster are writes in its network. */
@@ -62,6 +63,30 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: clusterList, ...problems(400, 401, 403, 404, 409) },
     },
     handler: (req) => repo.confirm(req.params.slug, req.body, toWave(req.query)),
+  });
+  const seriesOf = seriesService(app.db, app.config.publicBaseUrl, app.templates);
+  app.post('/clusters/:id/series', {
+    preHandler: networkWrite(app.db, clusterTarget),
+    schema: {
+      tags,
+      summary: 'Generate the cluster’s facilitated meeting series (draft meetings)',
+      description:
+        'Plans `count` meetings `everyWeeks` weeks apart from `from`; a planned day on a weekend, a Danish public holiday ' +
+        '(`date-holidays`, plus Grundlovsdag and Juleaftensdag) or in ISO week 7 or 42 (school holidays) moves to the next day that is ' +
+        'none of these. The cluster’s members host in turn (the most central first, then by code); each host’s town hall becomes a ' +
+        'venue of the network. Each meeting is a draft in the cluster, with the network’s default agenda template applied when it has ' +
+        'one, and names the host and the cluster’s facilitator. Generating again removes the series’ meetings that have no ' +
+        'registrations or releases and keeps the others in their places. 409 `facilitator-required` (no facilitator named), ' +
+        '`cluster-empty`, `unknown-template`, `template-does-not-fit`; 400 `invalid-time-range` and the like for the hours.',
+      security: bearer,
+      params: idParams,
+      body: seriesRequest,
+      response: { 201: series, ...problems(400, 401, 403, 404, 409) },
+    },
+    handler: (req, reply) => {
+      reply.code(201);
+      return seriesOf.generate(req.params.id, req.body);
+    },
   });
   app.get('/networks/:slug/clusters', {
     schema: { tags, summary: 'List a network’s clusters with their municipalities', params: slugParams, response: { 200: clusterList, ...problems(404) } },

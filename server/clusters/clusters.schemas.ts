@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { feedLinks, id, name, text, timestamps } from '../http/fields.js';
+import { dateString, feedLinks, id, name, text, timeString, timestamps } from '../http/fields.js';
+import { meeting } from '../meetings/meetings.schemas.js';
 import { municipality, municipalityCode, region } from '../municipalities/municipalities.schemas.js';
 
 const clusterSize = z.number().int().min(1).max(100);
@@ -105,3 +106,34 @@ export const toWave = (q: { wave?: '1' | '2' | undefined }): Wave | null => (q.w
 export type ClusterConfirm = z.infer<typeof clusterConfirm>;
 export type ClusterPatch = z.infer<typeof clusterPatch>;
 export type Cluster = z.infer<typeof cluster>;
+
+export const seriesRequest = z
+  .strictObject({
+    count: z.number().int().min(1).max(52).describe('How many meetings'),
+    from: dateString.describe('The first meeting’s planned day'),
+    everyWeeks: z.number().int().min(1).max(52).describe('Weeks between planned days'),
+    startTime: timeString,
+    endTime: timeString,
+    facilitator: text(200).optional().describe('Names (or renames) the cluster’s facilitator; needed when the cluster has none'),
+  })
+  .meta({ id: 'SeriesRequest' });
+
+export const series = z
+  .object({
+    clusterId: id,
+    facilitator: z.string(),
+    template: z.string().nullable().describe('The network’s default agenda template applied to each new meeting'),
+    meetings: z.array(
+      z.object({
+        number: z.number().int().describe('Place in the series, from 1'),
+        kept: z.boolean().describe('Kept from the earlier series: it has registrations or releases'),
+        moved: z.object({ from: z.string(), reason: z.string() }).nullable().describe('The day first planned, when the meeting had to move'),
+        host: municipality.nullable().describe('The host municipality (null for a kept meeting: see its venue)'),
+        meeting,
+      }),
+    ),
+    removed: z.array(id).describe('Meetings of the earlier series removed (they had no registrations or releases)'),
+  })
+  .meta({ id: 'Series' });
+
+export type SeriesRequest = z.infer<typeof seriesRequest>;
