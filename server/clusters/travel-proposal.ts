@@ -12,8 +12,8 @@
 //    where that costs little: a host in another region wins only when it is that much nearer.
 // The distances reported (largestKm, meanKm) are plain great-circle km, without penalties.
 //
-// The search: the number of clusters k is the one nearest n / (middle of the bounds) that the bounds
-// allow; starting groupings (a farthest-point seeding with capacity-bounded assignment, and the current
+// The search: for each number of clusters k the bounds allow (the smallest largest travel wins, ties go to
+// the k nearest n / middle of the bounds), starting groupings (a farthest-point seeding with capacity-bounded assignment, and the current
 // region-first proposal when it fits the same bounds) are improved by moving and swapping members between
 // clusters while that lowers (largest cost, total cost), and the best result is kept. Pins: municipalities
 // pinned together move as one; municipalities pinned apart never share a cluster.
@@ -142,14 +142,12 @@ export function travelScore(groups: readonly (readonly ProposalMember[])[], loca
   return { largest, total };
 }
 
-/** The number of clusters: nearest n / middle of the bounds among those the bounds allow. */
-function clusterCount(n: number, min: number, max: number): number {
+/** The numbers of clusters the bounds allow, nearest n / (middle of the bounds) first, then fewer clusters first. */
+function clusterCounts(n: number, min: number, max: number): number[] {
   const mid = (min + max) / 2;
-  let best = -1;
-  for (let k = Math.ceil(n / max); k <= Math.floor(n / min); k++) {
-    if (best < 0 || Math.abs(n / k - mid) < Math.abs(n / best - mid) - 1e-9) best = k;
-  }
-  return best;
+  const ks: number[] = [];
+  for (let k = Math.ceil(n / max); k <= Math.floor(n / min); k++) ks.push(k);
+  return ks.sort((a, b) => Math.abs(n / a - mid) - Math.abs(n / b - mid) || a - b);
 }
 
 interface Grouping {
@@ -162,7 +160,7 @@ interface Grouping {
  * Groups members (already sorted by code) into k clusters of lo–hi members. Units are the pinned-together
  * groups (a single member otherwise). Returns the best grouping found, or null when no start satisfies the pins.
  */
-function search<M extends ProposalMember>(members: readonly M[], locate: Locate, k: number, lo: number, hi: number, units: number[][], apartOf: Set<number>[], starts: number[][][]): number[][] | null {
+function search<M extends ProposalMember>(members: readonly M[], locate: Locate, k: number, lo: number, hi: number, units: number[][], apartOf: Set<number>[], starts: number[][][]): { groups: number[][]; largest: number; total: number } | null {
   const n = members.length;
   const cost: number[][] = members.map((a) => members.map((b) => travelCost(locate, a, b)));
   const d = (a: number, b: number) => cost[a]![b]!;
@@ -270,7 +268,7 @@ function search<M extends ProposalMember>(members: readonly M[], locate: Locate,
   }
   const out: number[][] = Array.from({ length: k }, () => []);
   best!.of.forEach((c, u) => out[c]!.push(...units[u]!));
-  return out;
+  return { groups: out, largest: best!.largest, total: best!.total };
 
   /** k seeds by farthest-point traversal from `first`, units assigned nearest-first within the bounds. */
   function seedGrouping(first: number): Grouping | null {
@@ -413,15 +411,15 @@ export function proposeByTravel<M extends ProposalMember>(members: readonly M[],
   const sorted = [...members].sort((a, b) => a.code - b.code);
   const n = sorted.length;
   const notes: string[] = [];
-  let k: number;
+  let ks: number[];
   let lo = minSize;
   let hi = maxSize;
   if (splittable(n, minSize, maxSize)) {
-    k = clusterCount(n, minSize, maxSize);
+    ks = clusterCounts(n, minSize, maxSize);
   } else {
     // No grouping fits the bounds: the nearest one, as the region-first proposal chooses its sizes.
     const nearest = proposeClusters(sorted, minSize, maxSize).clusters.map((c) => c.size);
-    k = nearest.length;
+    ks = [nearest.length];
     lo = Math.min(...nearest);
     hi = Math.max(...nearest);
     notes.push(`${n} active ${n === 1 ? 'member' : 'members'} cannot be split into clusters of ${minSize === maxSize ? minSize : `${minSize}–${maxSize}`}; this is the nearest grouping`);
@@ -433,7 +431,13 @@ export function proposeByTravel<M extends ProposalMember>(members: readonly M[],
     const byRegion = proposeClusters(sorted, minSize, maxSize);
     starts.push(byRegion.clusters.map((c) => c.municipalities.map((m) => index.get(m.code)!)));
   }
-  const groups = search(sorted, locate, k, lo, hi, units, apartOf, starts);
-  if (!groups) throw new PinError('pins-unsatisfiable', `No grouping in ${k} clusters of ${lo === hi ? lo : `${lo}–${hi}`} members keeps every pin`);
-  return describe('travel', groups.map((g) => g.map((i) => sorted[i]!)), locate, minSize, maxSize, notes);
+  // Every number of clusters the bounds allow: the smallest largest travel wins; on a tie (an outlier such as
+  // Bornholm decides the largest whatever the number), the number nearest the middle of the bounds.
+  let best: { groups: number[][]; largest: number; total: number } | null = null;
+  for (const k of ks) {
+    const found = search(sorted, locate, k, lo, hi, units, apartOf, starts);
+    if (found && (!best || found.largest < best.largest - 1e-9)) best = found;
+  }
+  if (!best) throw new PinError('pins-unsatisfiable', `No grouping in clusters of ${lo === hi ? lo : `${lo}–${hi}`} members keeps every pin`);
+  return describe('travel', best.groups.map((g) => g.map((i) => sorted[i]!)), locate, minSize, maxSize, notes);
 }
