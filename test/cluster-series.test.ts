@@ -81,6 +81,13 @@ t.test('POST /clusters/{id}/series: drafts at the hosts’ town halls, with faci
   t.match(list[0]!.meeting.venue, { name: 'Odense Rådhus', city: 'Odense', latitude: 55.396 });
   t.match(list[3]!.meeting.venue, { city: 'Ringe' }, 'Faaborg-Midtfyn’s town hall is in Ringe');
   t.equal(ok(t, await a.as({ url: `/api/v1/clusters/${cluster.id}` })).facilitator, 'Birgitte Ærø Sørensen', 'the cluster keeps its facilitator');
+  // A new facilitator is named on every series meeting.
+  ok(t, await a.as({ method: 'PATCH', url: `/api/v1/clusters/${cluster.id}`, payload: { facilitator: 'Jørgen Å. Holm' } }));
+  for (const m of list) {
+    const now = ok(t, await a.as({ url: `/api/v1/meetings/${m.meeting.id}` }));
+    t.match(now.description, /Facilitator: Jørgen Å\. Holm\./, `meeting ${m.number} follows the new facilitator`);
+    t.notMatch(now.description, /Birgitte/);
+  }
   // The town halls are venues of the network.
   const venues = ok(t, await a.as({ url: `/api/v1/venues?network=${PROGRAMME_SLUG}&limit=100` })).data.map((v: { name: string }) => v.name);
   t.ok(['Odense Rådhus', 'Middelfart Rådhus', 'Kerteminde Rådhus'].every((n) => venues.includes(n)));

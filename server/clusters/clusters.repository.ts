@@ -1,6 +1,6 @@
 // Clusters (klynger): groups of a network's active members. A grouping is proposed (not stored) and then
 // confirmed as a whole, which replaces the network's clusters in one transaction.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { clusters, meetings, members, municipalities, type ClusterRow, type MunicipalityRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
@@ -103,9 +103,26 @@ export function clustersRepository(db: Db, baseUrl: string) {
 
     /** Renames a cluster or names its facilitator. */
     update(id: string, patch: ClusterPatch, expected?: Expected) {
-      getRow(id);
-      guardedUpdate(db, clusters, clusters.id, id, expected, { ...patch, updatedAt: nowIso() });
-      return shape([getRow(id)])[0]!;
+      return db.transaction(
+        () => {
+          const before = getRow(id);
+          const at = nowIso();
+          guardedUpdate(db, clusters, clusters.id, id, expected, { ...patch, updatedAt: at });
+          // The series' meetings name the facilitator (series.service.ts): they follow a new one.
+          if (patch.facilitator !== undefined && patch.facilitator !== before.facilitator) {
+            db.update(meetings)
+              .set({
+                description: sql`replace(${meetings.description}, ${`Facilitator: ${before.facilitator}.`}, ${`Facilitator: ${patch.facilitator}.`})`,
+                updatedAt: at,
+                version: sql`${meetings.version} + 1`,
+              })
+              .where(and(eq(meetings.clusterId, id), isNotNull(meetings.seriesNumber)))
+              .run();
+          }
+          return shape([getRow(id)])[0]!;
+        },
+        { behavior: 'immediate' },
+      );
     },
 
     /** The active members of a wave (all when null), by code. */
