@@ -4,7 +4,7 @@
 // keeping booked meetings, and announced series meetings in the cluster's feed.
 import t from 'tap';
 import { PROGRAMME_SLUG } from '../db/seed-data.js';
-import { addDays, danishHolidays, isoWeek, planSeries, whyNot } from '../server/clusters/meeting-series.js';
+import { addDays, danishHolidays, isoWeek, lastYear, planSeries, whyNot } from '../server/clusters/meeting-series.js';
 import { makeApp, ok, problem, type TestApp } from './helpers.js';
 
 t.test('ISO weeks and the days a series meeting cannot be held', async (t) => {
@@ -25,6 +25,10 @@ t.test('ISO weeks and the days a series meeting cannot be held', async (t) => {
   t.notOk([...danishHolidays(2024).values()].includes('Store Bededag'));
   t.equal(danishHolidays(2016).get('2016-12-26'), 'Anden Juledag');
   t.equal(addDays('2016-12-31', 1), '2017-01-01');
+  t.equal(addDays('0050-02-28', 1), '0050-03-01', 'years below 100 are not read as 19xx');
+  t.equal(isoWeek('2016-01-04'), 1, 'the Monday of 2016’s first week');
+  t.equal(isoWeek('2016-01-03'), 53, 'the Sunday before it is in 2015’s week 53');
+  t.equal(lastYear({ count: 2, from: '2016-09-01', everyWeeks: 52 }), 2017);
 });
 
 t.test('the plan: every 8 weeks from 1 September 2016, moved off holidays and weeks 7 and 42, hosts in turn', async (t) => {
@@ -102,6 +106,7 @@ t.test('POST /clusters/{id}/series: drafts at the hosts’ town halls, with faci
   problem(t, await a.as({ method: 'POST', url, payload: { ...SERIES, endTime: '08:00' } }), 400, 'invalid-time-range');
   problem(t, await a.as({ method: 'POST', url, payload: { ...SERIES, count: 0 } }), 400, 'validation-failed');
   problem(t, await a.as({ method: 'POST', url, payload: { ...SERIES, from: '2016-02-30' } }), 400, 'validation-failed');
+  problem(t, await a.as({ method: 'POST', url, payload: { ...SERIES, count: 52, everyWeeks: 52, from: '9990-01-01' } }), 400, 'series-out-of-range');
   problem(t, await a.as({ method: 'PATCH', url: `/api/v1/networks/${PROGRAMME_SLUG}`, payload: { defaultTemplate: 'findes-ikke' } }), 400, 'unknown-template');
 });
 

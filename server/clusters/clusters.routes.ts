@@ -77,7 +77,8 @@ export const clusterRoutes: FastifyPluginAsyncZod = async (app) => {
         'venue of the network. Each meeting is a draft in the cluster, with the network’s default agenda template applied when it has ' +
         'one, and names the host and the cluster’s facilitator. Generating again removes the series’ meetings that have no ' +
         'registrations or releases and keeps the others in their places. 409 `facilitator-required` (no facilitator named), ' +
-        '`cluster-empty`, `unknown-template`, `template-does-not-fit`; 400 `invalid-time-range` and the like for the hours.',
+        '`cluster-empty`, `unknown-template`, `template-does-not-fit`; 400 `invalid-time-range` and the like for the hours, ' +
+        '`series-out-of-range` past the year 9999.',
       security: bearer,
       params: idParams,
       body: seriesRequest,

@@ -35,7 +35,13 @@ export function danishHolidays(year: number): Map<string, string> {
 export const holidayName = (date: string): string | null => danishHolidays(Number(date.slice(0, 4))).get(date) ?? null;
 
 const DAY_MS = 86_400_000;
-const toDays = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+/** Days since 1970-01-01 (UTC) of a date; setUTCFullYear, as Date.UTC would read years 0–99 as 1900–1999. */
+const utcDays = (year: number, month: number, day: number) => {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getTime() / DAY_MS;
+};
+const toDays = (date: string) => utcDays(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)));
 const fromDays = (days: number) => new Date(days * DAY_MS).toISOString().slice(0, 10);
 /** 1 = Monday … 7 = Sunday. */
 const weekday = (date: string) => ((new Date(toDays(date) * DAY_MS).getUTCDay() + 6) % 7) + 1;
@@ -47,7 +53,7 @@ export function isoWeek(date: string): number {
   // The Thursday of the date's week decides the week's year; week 1 holds that year's first Thursday.
   const thursday = toDays(date) - weekday(date) + 4;
   const year = new Date(thursday * DAY_MS).getUTCFullYear();
-  return Math.floor((thursday - Date.UTC(year, 0, 1) / DAY_MS) / 7) + 1;
+  return Math.floor((thursday - utcDays(year, 1, 1)) / 7) + 1;
 }
 
 /** Why no series meeting can be held on a date, or null. */
@@ -59,6 +65,11 @@ export function whyNot(date: string): string | null {
   const week = isoWeek(date);
   if (SCHOOL_HOLIDAY_WEEKS.includes(week)) return `school holiday (week ${week})`;
   return null;
+}
+
+/** The year of the last day a series could reach (its last planned day, plus room to move off holidays). */
+export function lastYear(input: { count: number; from: string; everyWeeks: number }): number {
+  return new Date((toDays(input.from) + (input.count - 1) * input.everyWeeks * 7 + 31) * DAY_MS).getUTCFullYear();
 }
 
 export interface SeriesSlot<H> {

@@ -7,7 +7,7 @@ import { and, count, eq, inArray, isNotNull, ne } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { clusters, meetings, registrations, releases, venues } from '../../db/schema.js';
 import { TOWN_HALLS } from '../../db/town-halls.js';
-import { conflict } from '../http/errors.js';
+import { badRequest, conflict } from '../http/errors.js';
 import { newId, nowIso } from '../http/ids.js';
 import { checkMeetingHours } from '../meetings/meeting-times.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
@@ -16,7 +16,7 @@ import { agendaOperations } from '../planning/agenda-operations.js';
 import type { Template } from '../templates/templates.js';
 import { clustersRepository, locateTownHall } from './clusters.repository.js';
 import type { SeriesRequest } from './clusters.schemas.js';
-import { planSeries } from './meeting-series.js';
+import { lastYear, planSeries } from './meeting-series.js';
 import { explainCluster } from './travel-proposal.js';
 
 export function seriesService(db: Db, baseUrl: string, templates: readonly Template[]) {
@@ -61,6 +61,9 @@ export function seriesService(db: Db, baseUrl: string, templates: readonly Templ
           // Hosts: the most central member first, then the others by code.
           const central = explainCluster(cluster.municipalities, locateTownHall).host;
           const hosts = [central, ...cluster.municipalities.filter((m) => m.code !== central.code)];
+          if (lastYear(input) > 9999) {
+            throw badRequest('series-out-of-range', 'The series would run past the year 9999', [{ path: 'body.from', message: 'too late for this many meetings' }]);
+          }
           const slots = planSeries(input, hosts);
           for (const s of slots) checkMeetingHours(s.date, input.startTime, input.endTime, network.timeZone);
 
