@@ -1,11 +1,12 @@
 // Where each of Denmark's 98 municipalities has its town hall (rådhus), and which municipalities are
 // islands reached only by ferry. Reference data beside db/municipalities.ts (keyed by the same codes).
 //
-// Source and precision, honestly: the positions are WGS84 latitude/longitude of the town hall's town,
-// placed at the town hall as the author knows Danish geography (not surveyed, not read from the Danish
-// address register at build time), rounded to 3 decimals; expect them to be right within about 1 km.
-// The main towns were spot-checked against GeoNames town centres. test/town-halls.test.ts checks that
-// every point lies in Denmark and within its own region's extent, and a few known distances.
+// Source and precision, honestly: the positions are WGS84 latitude/longitude of each town hall, placed by
+// the author from knowledge of Danish geography (not surveyed, and not read from OpenStreetMap or the Danish
+// address register), rounded to 3 decimals. They should be within a kilometre or two of the town hall, but
+// only the Capital Region's towns were spot-checked (against GeoNames town centres: within ~1 km).
+// test/town-halls.test.ts checks that every point lies in Denmark and within its own region's extent, and
+// a few known distances.
 //
 // Ferry-only: Bornholm, Samsø, Læsø, Fanø and Ærø have no bridge or tunnel to the mainland (Langeland,
 // Mors, Als, Funen, Lolland-Falster and Zealand have).
