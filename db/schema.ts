@@ -53,6 +53,8 @@ export const networks = sqliteTable('networks', {
   /** Cluster (klynge) size bounds, when the network groups its members. */
   clusterMinSize: integer('cluster_min_size'),
   clusterMaxSize: integer('cluster_max_size'),
+  /** The agenda template (agenda-templates/, by key) a cluster's meeting series starts from. */
+  defaultTemplate: text('default_template'),
   ...timestamps,
 });
 
@@ -78,6 +80,8 @@ export const meetings = sqliteTable(
     registrationDeadline: text('registration_deadline'),
     /** The cluster the meeting belongs to, in networks that work in clusters. */
     clusterId: text('cluster_id'),
+    /** Its place (1, 2, …) in its cluster's meeting series; null: not a series meeting. */
+    seriesNumber: integer('series_number'),
     ...timestamps,
   },
   (t) => [index('meetings_network_date').on(t.networkSlug, t.date, t.startTime, t.id), index('meetings_cluster').on(t.clusterId)],
@@ -425,6 +429,10 @@ export const clusters = sqliteTable(
       .notNull()
       .references(() => networks.slug, { onDelete: 'cascade' }),
     name: text('name').notNull(),
+    /** 1: members signed up by the network's deadline, 2: later ones; null: proposed for all members at once. */
+    wave: integer('wave'),
+    /** The person who facilitates the cluster's meeting series (shown on every series meeting). */
+    facilitator: text('facilitator').notNull().default(''),
     ...timestamps,
   },
   (t) => [index('clusters_network').on(t.networkSlug)],

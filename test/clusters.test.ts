@@ -8,6 +8,8 @@ import { PROGRAMME_SLUG } from '../db/seed-data.js';
 import { tokenNetworks } from '../db/schema.js';
 import { createToken } from '../server/auth/tokens.js';
 import { danishList, proposeClusters, splittable, type Proposal, type ProposalMember } from '../server/clusters/cluster-proposal.js';
+import { proposeByTravel } from '../server/clusters/travel-proposal.js';
+import { locateTownHall } from '../server/clusters/clusters.repository.js';
 import { makeApp, type TestApp, ok } from './helpers.js';
 
 const problem = (t: Test, res: LightMyRequestResponse, status: number, code: string) => {
@@ -326,6 +328,11 @@ t.test('propose through the API: bounds from the network or the body, coordinato
     minSize: 3,
     maxSize: 5,
     members: 0,
+    // Added by the proposal by travel (issue 15).
+    method: 'travel',
+    wave: null,
+    largestKm: 0,
+    meanKm: 0,
   });
 
   problem(t, await f.app.inject({ method: 'POST', url }), 401, 'unauthorized');
@@ -530,7 +537,8 @@ t.test('the 2016 programme: all 98 municipalities signed up (by admin override),
   const proposal = ok(t, await f.as({ method: 'POST', url: `/api/v1/networks/${PROGRAMME_SLUG}/clusters/propose` }));
   t.match(proposal, { members: 98, minSize: 6, maxSize: 8, problems: [] });
   t.equal(proposal.clusters.length, 14);
-  t.same(proposal, { ...proposeClusters(MUNICIPALITIES, 6, 8), members: 98 }, 'the API answers what the function proposes');
+  // Since issue 15 the API proposes by travel (the region-first proposal is `by: region`).
+  t.same(proposal, { ...proposeByTravel(MUNICIPALITIES, 6, 8, locateTownHall), members: 98, wave: null }, 'the API answers what the function proposes');
   const confirmed = ok(
     t,
     await f.as({

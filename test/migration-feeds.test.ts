@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { getTableConfig } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import ICAL from 'ical.js';
 import t from 'tap';
@@ -31,14 +32,38 @@ const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const OLD_COLUMNS = ['uid', 'kind', 'network_slug', 'meeting_id', 'item_id', 'track_id', 'theme_keys', 'sequence', 'fingerprint', 'content', 'created_at', 'last_modified', 'cancelled_at'] as const;
 
+/**
+ * Today's code reads columns added to meetings and networks since the previous schema (e.g. migration 0010's
+ * meetings.series_number, networks.default_template): while it runs on the previous schema, temporary views
+ * (which SQLite resolves before the tables of the same name) show them as NULL.
+ */
+function withLaterColumns<T>(sqlite: Database.Database, fn: () => T): T {
+  const views: string[] = [];
+  for (const table of [schema.meetings, schema.networks]) {
+    const { name, columns } = getTableConfig(table);
+    const have = new Set((sqlite.prepare(`PRAGMA main.table_info(${name})`).all() as { name: string }[]).map((c) => c.name));
+    const missing = columns.map((c) => c.name).filter((c) => !have.has(c));
+    if (missing.length === 0) continue;
+    sqlite.exec(`CREATE TEMP VIEW ${name} AS SELECT *, ${missing.map((c) => `NULL AS ${c}`).join(', ')} FROM main.${name}`);
+    views.push(name);
+  }
+  try {
+    return fn();
+  } finally {
+    for (const v of views) sqlite.exec(`DROP VIEW temp.${v}`);
+  }
+}
+
 /** What the previous release's poll-time sync wrote: the same plan, in the columns it had. */
 function previousSync(sqlite: Database.Database, slug: string, at: number): void {
   const db = drizzle(sqlite, { schema }) as unknown as Db;
   const ids = (sqlite.prepare('SELECT id FROM meetings WHERE network_slug = ?').all(slug) as { id: string }[]).map((m) => m.id);
-  const desired = ids.flatMap((id) => {
-    const p = publishedAgenda(db, id);
-    return p ? desiredEvents(p) : [];
-  });
+  const desired = withLaterColumns(sqlite, () =>
+    ids.flatMap((id) => {
+      const p = publishedAgenda(db, id);
+      return p ? desiredEvents(p) : [];
+    }),
+  );
   // The previous schema's columns, read as the row type with the new columns at their defaults.
   const existing = (sqlite.prepare(`SELECT ${OLD_COLUMNS.join(', ')} FROM feed_events WHERE network_slug = ?`).all(slug) as Record<string, unknown>[]).map(
     (r): schema.FeedEventRow => ({

@@ -1,6 +1,6 @@
 // Clusters (klynger): groups of a network's active members. A grouping is proposed (not stored) and then
 // confirmed as a whole, which replaces the network's clusters in one transaction.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { clusters, meetings, members, municipalities, type ClusterRow, type MunicipalityRow } from '../../db/schema.js';
 import { feedLinks } from '../feeds/feed-links.js';
@@ -10,8 +10,27 @@ import { guardedUpdate, type Expected } from '../http/preconditions.js';
 import { membersRepository } from '../members/members.repository.js';
 import { toMunicipality } from '../municipalities/municipalities.repository.js';
 import { networksRepository } from '../networks/networks.repository.js';
-import { proposeClusters } from './cluster-proposal.js';
-import type { Cluster, ClusterConfirm, ProposalRequest } from './clusters.schemas.js';
+import { TOWN_HALLS } from '../../db/town-halls.js';
+import { closesAt } from '../members/signup-window.js';
+import { proposeClusters, type ProposalMember } from './cluster-proposal.js';
+import type { Cluster, ClusterConfirm, ClusterPatch, ProposalRequest, Wave } from './clusters.schemas.js';
+import { describe, PinError, proposeByTravel, type Locate } from './travel-proposal.js';
+
+/** Every municipality has a town hall (db/town-halls.ts, checked by its test). */
+export const locateTownHall: Locate = (code) => TOWN_HALLS.get(code)!;
+
+/** Wave 1: signed up by the network's deadline (or no deadline); wave 2: signed up after it. */
+export function waveOf(signedUpAt: string, network: { signupDeadline: string | null; timeZone: string }): Wave {
+  const closes = closesAt({ signupOpens: null, signupDeadline: network.signupDeadline, timeZone: network.timeZone });
+  return closes && Date.parse(signedUpAt) >= closes.getTime() ? 2 : 1;
+}
+
+/** The region-first proposal with each cluster explained as the travel proposal explains its own. */
+export function proposeByRegion<M extends ProposalMember>(members: readonly M[], minSize: number, maxSize: number, locate: Locate = locateTownHall) {
+  const p = proposeClusters(members, minSize, maxSize);
+  const explained = describe('region', p.clusters.map((c) => c.municipalities), locate, minSize, maxSize);
+  return { ...explained, notes: p.notes, problems: p.problems, clusters: explained.clusters.map((c, i) => ({ ...c, name: p.clusters[i]!.name })) };
+}
 
 // `cls` is not (yet) in the IdPrefix list of server/http/ids.ts.
 const clusterId = () => newId('cls');
@@ -52,6 +71,8 @@ export function clustersRepository(db: Db, baseUrl: string) {
           id: row.id,
           networkSlug: row.networkSlug,
           name: row.name,
+          wave: row.wave,
+          facilitator: row.facilitator,
           size: list.length,
           regions: [...new Set(list.map((m) => m.region))],
           municipalities: list,
@@ -80,14 +101,43 @@ export function clustersRepository(db: Db, baseUrl: string) {
       return { data: shape(rowsOf(slug)) };
     },
 
-    rename(id: string, name: string, expected?: Expected) {
-      getRow(id);
-      guardedUpdate(db, clusters, clusters.id, id, expected, { name, updatedAt: nowIso() });
-      return shape([getRow(id)])[0]!;
+    /** Renames a cluster or names its facilitator. */
+    update(id: string, patch: ClusterPatch, expected?: Expected) {
+      return db.transaction(
+        () => {
+          const before = getRow(id);
+          const at = nowIso();
+          guardedUpdate(db, clusters, clusters.id, id, expected, { ...patch, updatedAt: at });
+          // The series' meetings name the facilitator (series.service.ts): they follow a new one.
+          if (patch.facilitator !== undefined && patch.facilitator !== before.facilitator) {
+            db.update(meetings)
+              .set({
+                description: sql`replace(${meetings.description}, ${`Facilitator: ${before.facilitator}.`}, ${`Facilitator: ${patch.facilitator}.`})`,
+                updatedAt: at,
+                version: sql`${meetings.version} + 1`,
+              })
+              .where(and(eq(meetings.clusterId, id), isNotNull(meetings.seriesNumber)))
+              .run();
+          }
+          return shape([getRow(id)])[0]!;
+        },
+        { behavior: 'immediate' },
+      );
     },
 
-    /** A grouping of the active members; bounds default to the network's. Nothing is stored. */
-    propose(slug: string, request: ProposalRequest = {}) {
+    /** The active members of a wave (all when null), by code. */
+    activeOf(slug: string, wave: Wave | null) {
+      const network = networkRepo.getRow(slug);
+      const all = memberRepo.activeMunicipalities(slug);
+      if (wave === null) return all;
+      const signedUp = new Map(
+        db.select({ code: members.municipalityCode, at: members.signedUpAt }).from(members).where(and(eq(members.networkSlug, slug), eq(members.status, 'active'))).all().map((r) => [r.code, r.at]),
+      );
+      return all.filter((m) => waveOf(signedUp.get(m.code)!, network) === wave);
+    },
+
+    /** A grouping of the active members (of a wave); bounds default to the network's. Nothing is stored. */
+    propose(slug: string, request: ProposalRequest = {}, wave: Wave | null = null) {
       const network = networkRepo.getRow(slug);
       const minSize = request.minSize ?? network.clusterMinSize;
       const maxSize = request.maxSize ?? network.clusterMaxSize;
@@ -102,8 +152,31 @@ export function clustersRepository(db: Db, baseUrl: string) {
       if (maxSize < minSize) {
         throw badRequest('invalid-cluster-size', `maxSize ${maxSize} is below minSize ${minSize}`, [{ path: 'body.maxSize', message: 'must not be below minSize' }]);
       }
-      const active = memberRepo.activeMunicipalities(slug).map(({ code, name, region }) => ({ code, name, region }));
-      return { ...proposeClusters(active, minSize, maxSize), members: active.length };
+      const active = this.activeOf(slug, wave).map(({ code, name, region }) => ({ code, name, region }));
+      const by = request.by ?? 'travel';
+      const pins = request.pins ?? {};
+      if (by === 'region' && (pins.together?.length || pins.apart?.length)) {
+        throw badRequest('pins-need-travel', 'Pins apply to the proposal by travel only', [{ path: 'body.pins', message: 'give `by: travel` (the default) to pin' }]);
+      }
+      const codes = new Set(active.map((m) => m.code));
+      const unknown: FieldError[] = [];
+      for (const kind of ['together', 'apart'] as const) {
+        (pins[kind] ?? []).forEach((group, i) =>
+          group.forEach((code, j) => {
+            if (!codes.has(code)) unknown.push({ path: `body.pins.${kind}.${i}.${j}`, message: `municipality ${code} is not an active member${wave ? ` of wave ${wave}` : ''}` });
+          }),
+        );
+      }
+      if (unknown.length > 0) throw badRequest('not-a-member', 'Only active members (of the wave proposed) can be pinned', unknown);
+      let proposal;
+      try {
+        proposal = by === 'region' ? proposeByRegion(active, minSize, maxSize) : proposeByTravel(active, minSize, maxSize, locateTownHall, pins);
+      } catch (e) {
+        if (!(e instanceof PinError)) throw e;
+        if (e.code === 'pins-unsatisfiable') throw conflict(e.code, e.message);
+        throw badRequest(e.code, e.message, [{ path: 'body.pins', message: e.message }]);
+      }
+      return { ...proposal, members: active.length, wave };
     },
 
     /**
@@ -111,11 +184,12 @@ export function clustersRepository(db: Db, baseUrl: string) {
      * if need be), the others are created, and those not given are removed (their meetings lose their
      * cluster). Members not named in any cluster are in none afterwards.
      */
-    confirm(slug: string, input: ClusterConfirm) {
+    confirm(slug: string, input: ClusterConfirm, wave: Wave | null = null) {
       return db.transaction(
         () => {
           const network = networkRepo.getRow(slug);
-          const existing = rowsOf(slug);
+          // A wave's confirmation replaces that wave's clusters only.
+          const existing = rowsOf(slug).filter((r) => wave === null || r.wave === wave);
           const errors: FieldError[] = [];
 
           const seenIds = new Set<string>();
@@ -138,10 +212,12 @@ export function clustersRepository(db: Db, baseUrl: string) {
           );
           if (errors.length > 0) throw badRequest('duplicate-municipality', 'A municipality may be in one cluster only', errors);
 
-          const active = new Map(memberRepo.activeMunicipalities(slug).map((m) => [m.code, m]));
+          const active = new Map(this.activeOf(slug, wave).map((m) => [m.code, m]));
           input.clusters.forEach((c, i) =>
             c.municipalityCodes.forEach((code, j) => {
-              if (!active.has(code)) errors.push({ path: `body.clusters.${i}.municipalityCodes.${j}`, message: `municipality ${code} is not an active member of network '${slug}'` });
+              if (!active.has(code)) {
+                errors.push({ path: `body.clusters.${i}.municipalityCodes.${j}`, message: `municipality ${code} is not an active member of network '${slug}'${wave ? ` in wave ${wave}` : ''}` });
+              }
             }),
           );
           if (errors.length > 0) throw badRequest('not-a-member', 'Only active members can be grouped in clusters', errors);
@@ -163,12 +239,13 @@ export function clustersRepository(db: Db, baseUrl: string) {
           for (const c of input.clusters) {
             let id = c.id;
             if (id !== undefined) {
-              if (existing.find((e) => e.id === id)!.name !== c.name) {
-                guardedUpdate(db, clusters, clusters.id, id, undefined, { name: c.name, updatedAt: at });
+              const before = existing.find((e) => e.id === id)!;
+              if (before.name !== c.name || (c.facilitator !== undefined && before.facilitator !== c.facilitator)) {
+                guardedUpdate(db, clusters, clusters.id, id, undefined, { name: c.name, facilitator: c.facilitator ?? before.facilitator, updatedAt: at });
               }
             } else {
               id = clusterId();
-              db.insert(clusters).values({ id, networkSlug: slug, name: c.name, createdAt: at, updatedAt: at }).run();
+              db.insert(clusters).values({ id, networkSlug: slug, name: c.name, wave, facilitator: c.facilitator ?? '', createdAt: at, updatedAt: at }).run();
             }
             for (const code of c.municipalityCodes) target.set(code, id);
           }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { adminOnly, networkWrite, resolvers } from '../auth/authorize.js';
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../http/pagination.js';
+import { badRequest } from '../http/errors.js';
 import { expectedVersions } from '../http/preconditions.js';
 import { problems } from '../http/problem.js';
 import { bearer, noContent } from '../http/route-kit.js';
@@ -11,6 +12,12 @@ import { network, networkCreate, networkPatch, slugParams } from './networks.sch
 export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
   const repo = networksRepository(app.db, app.config.publicBaseUrl);
   const tags = ['networks'];
+  /** A default template must be one of the loaded agenda templates. */
+  const checkTemplate = (key: string | null | undefined) => {
+    if (key && !app.templates.some((t) => t.key === key)) {
+      throw badRequest('unknown-template', `No agenda template '${key}'`, [{ path: 'body.defaultTemplate', message: 'no such agenda template' }]);
+    }
+  };
 
   app.get('/networks', {
     schema: { tags, summary: 'List networks', querystring: z.object(pageQuery), response: { 200: pageOf(network), ...problems(400) } },
@@ -20,6 +27,7 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
     preHandler: adminOnly,
     schema: { tags, summary: 'Create a network', security: bearer, body: networkCreate, response: { 201: network, ...problems(400, 401, 409) } },
     handler: (req, reply) => {
+      checkTemplate(req.body.defaultTemplate);
       reply.code(201);
       return repo.create(req.body);
     },
@@ -31,7 +39,10 @@ export const networkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch('/networks/:slug', {
     preHandler: networkWrite(app.db, resolvers.network),
     schema: { tags, summary: 'Update a network (the slug never changes)', security: bearer, params: slugParams, body: networkPatch, response: { 200: network, ...problems(400, 401, 404, 412) } },
-    handler: (req) => repo.update(req.params.slug, req.body, expectedVersions(req)),
+    handler: (req) => {
+      checkTemplate(req.body.defaultTemplate);
+      return repo.update(req.params.slug, req.body, expectedVersions(req));
+    },
   });
   app.delete('/networks/:slug', {
     preHandler: adminOnly,

@@ -26,6 +26,12 @@ const networkFields = z.strictObject({
   targetGroup: text(2000).optional(),
   clusterMinSize: z.number().int().min(2).max(100).nullable().optional(),
   clusterMaxSize: z.number().int().min(2).max(100).nullable().optional(),
+  defaultTemplate: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'must be an agenda template key')
+    .nullable()
+    .optional()
+    .describe('Key of an agenda template (GET /agenda-templates) that a cluster’s meeting series starts from; 400 `unknown-template` if none has it'),
 });
 
 /** A new network has no venues yet: its default venue is set with a PATCH once it has one. */
@@ -55,6 +61,7 @@ export const network = z
     targetGroup: z.string(),
     clusterMinSize: z.number().int().nullable(),
     clusterMaxSize: z.number().int().nullable(),
+    defaultTemplate: z.string().nullable(),
     feeds: z.object({ meetings: feedLinks }),
     ...timestamps,
   })
