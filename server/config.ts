@@ -52,6 +52,9 @@ const envSchema = z.object({
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   TRUST_PROXY: trustProxy,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.dk:587' }).optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
 });
 
 export interface Config {
@@ -89,6 +92,14 @@ export interface Config {
   seed: boolean;
   /** Where agenda templates live (default: the project's agenda-templates/). */
   templatesDir?: string;
+  /** SMTP server for e-mail (nodemailer URL); undefined = no e-mail is sent. */
+  smtpUrl?: string;
+  /** The From of e-mails (default: the organiser's name at a no-reply address of the service's host). */
+  mailFrom?: string;
+  /** Let webhooks reach private, loopback and link-local addresses (tests, closed networks). */
+  webhookAllowPrivate: boolean;
+  /** The outbox worker's clock and schedule (tests shorten them; see outbox/outbox-worker.ts). */
+  outbox?: { clock?: () => number; retryDelaysMs?: readonly number[]; pollMs?: number; disableAfter?: number };
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     seed: true,
+    ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
+    ...(e.MAIL_FROM ? { mailFrom: e.MAIL_FROM } : {}),
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true' || e.WEBHOOK_ALLOW_PRIVATE === '1',
   };
 }
 
@@ -142,6 +156,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     shutdownTimeoutMs: 10_000,
     feedWriteBudgetMs: 60_000,
     seed: false,
+    webhookAllowPrivate: true,
     ...overrides,
   };
 }

@@ -204,5 +204,5 @@ t.test('GET /healthz', async (t) => {
   const res = await app.inject({ url: '/healthz' });
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /^application\/json/);
-  t.same(res.json(), { status: 'ok' });
+  t.same(res.json(), { status: 'ok', outbox: { depth: 0, oldestUndeliveredAgeSeconds: null } });
 });
