@@ -477,7 +477,7 @@ export const participants = sqliteTable(
     /** The language of the e-mails the participant gets: 'da' (default) or 'en'. */
     language: text('language', { enum: ['da', 'en'] }).notNull().default('da'),
     /** 0 = no e-mails about changes to their meetings (receipts are always sent). */
-    changeEmails: integer('change_emails').notNull().default(1),
+    changeEmails: integer('change_emails', { mode: 'boolean' }).notNull().default(true),
     /** The secret of the participant's e-mail preference link (List-Unsubscribe); made with their first e-mail. */
     emailToken: text('email_token'),
     ...timestamps,

@@ -32,6 +32,8 @@ import { outboxDepth } from './outbox/outbox.js';
 import { outboxWorker, type OutboxWorker } from './outbox/outbox-worker.js';
 import { apiRoutes } from './routes.js';
 import { webhookChannel } from './webhooks/webhook-channel.js';
+import { emailChannel } from './email/email-channel.js';
+import { createTransport } from 'nodemailer';
 import { loadTemplates, templatesFolder, type Template } from './templates/templates.js';
 
 declare module 'fastify' {
@@ -166,10 +168,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // The outbox: changes written with their messages are delivered (webhooks, e-mail) outside the requests.
   const outboxClock = config.outbox?.clock ?? Date.now;
+  // Without SMTP_URL no e-mail is sent (and no e-mail deliveries are made): said once, at start-up.
+  if (!config.smtpUrl) app.log.info('SMTP_URL is not set: no e-mail is sent (webhooks still are)');
+  const email = config.smtpUrl
+    ? emailChannel(db, createTransport(config.smtpUrl), { ...render, ...(config.mailFrom ? { from: config.mailFrom } : {}) })
+    : undefined;
   const outbox = outboxWorker(db, app.log, {
     ...(config.outbox ?? {}),
-    email: false,
-    channels: { webhook: webhookChannel(db, { allowPrivate: config.webhookAllowPrivate, clock: outboxClock }) },
+    email: email !== undefined,
+    channels: { webhook: webhookChannel(db, { allowPrivate: config.webhookAllowPrivate, clock: outboxClock }), ...(email ? { email } : {}) },
   });
   app.decorate('outbox', outbox);
   app.addHook('onReady', async () => outbox.start());
