@@ -226,12 +226,19 @@ export function outboxWorker(db: Db, log: FastifyBaseLogger, options: OutboxWork
     },
     /** Something was written: look at the outbox soon. */
     wake,
-    /** Stops: no new attempts; attempts under way are cut off and left claimed (sent again at the next start). */
-    async stop(): Promise<void> {
+    /**
+     * Stops: no new attempts; attempts under way may finish for `graceMs`, then are cut off and left claimed
+     * (sent again, with the same id, at the next start).
+     */
+    async stop(graceMs = 2_000): Promise<void> {
       stopped = true;
       if (timer) clearInterval(timer);
+      const running = () => Promise.allSettled([...inflight.values()].map((f) => f.promise));
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([running(), new Promise((ok) => (grace = setTimeout(ok, graceMs)))]);
+      clearTimeout(grace);
       for (const { abort } of inflight.values()) abort.abort();
-      await Promise.allSettled([...inflight.values()].map((f) => f.promise));
+      await running();
     },
     /** For tests: attempts under way now. */
     busy: (): number => inflight.size,
