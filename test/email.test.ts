@@ -92,7 +92,7 @@ t.test('receipts, a promotion, a release’s changes, opt-out and a cancelled me
   const a = await makeApp(t, { smtpUrl: mail.url, publicBaseUrl: 'https://agenda.example.dk', outbox: { pollMs: 20, retryDelaysMs: [50, 50] } });
   ok(t, await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'net', name: 'Læsenetværket', organiser: { name: 'KL Læsning', email: 'laesning@kl.dk' } } }), 201);
   const venue = ok(t, await a.as({ method: 'POST', url: '/api/v1/networks/net/venues', payload: { name: 'Rådhuset', streetAddress: 'Torvet 1', postalCode: '5970', city: 'Ærøskøbing' } }), 201);
-  const date = futureDate(40);
+  const date = '2099-01-15'; // winter: Copenhagen is UTC+1
   const m = ok(t, await a.as({ method: 'POST', url: '/api/v1/networks/net/meetings', payload: { title: 'Læsemøde på Ærø', date, startTime: '10:00', endTime: '15:00', status: 'announced', capacity: 3, venueId: venue.id } }), 201);
   const track = ok(t, await a.as({ method: 'POST', url: `/api/v1/meetings/${m.id}/tracks`, payload: { name: 'Dagtilbud', room: 'Lokale 1' } }), 201);
   const item = (title: string, startTime: string, endTime: string, trackId: string | null) =>
@@ -187,11 +187,27 @@ t.test('receipts, a promotion, a release’s changes, opt-out and a cancelled me
   strictCheck(t, talkPart.text, 'the REQUEST update');
   strictCheck(t, workshopPart.text, 'the CANCEL');
 
+  // The meeting starts earlier: an update of the meeting's event with the new time.
+  const beforeRetime = await feedEvents(a, aase.feed.https);
+  ok(t, await a.as({ method: 'PATCH', url: `/api/v1/meetings/${m.id}`, payload: { startTime: '09:30' } }));
+  await waitFor('two retime e-mails', () => mail.mails.length === 8);
+  await waitFor('settled', settled(a));
+  const retimed = mail.mails.slice(6);
+  t.same(retimed.map((x) => x.to).sort(), ['aase@aero.dk', 'carl@aero.dk']);
+  const r = retimed.find((x) => x.to === 'aase@aero.dk')!;
+  t.match(r.parsed.text, '- Starter nu kl. 09:30');
+  t.match(r.parsed.text, 'kl. 09:30–15:00');
+  const meetingUid = [...beforeRetime.keys()].find((u) => u.includes(m.id))!;
+  const meetingPart = r.calendars.find((x) => x.uid === meetingUid)!;
+  t.equal(meetingPart.method, 'REQUEST');
+  t.ok(meetingPart.sequence > beforeRetime.get(meetingUid)!.sequence, 'a higher SEQUENCE');
+  t.equal(new Date(meetingPart.start).getTime(), new Date(`${date}T09:30:00+01:00`).getTime(), '09:30 in Copenhagen (winter time)');
+
   // The meeting is cancelled: everything on their agenda is cancelled, in one e-mail each.
   ok(t, await a.as({ method: 'PATCH', url: `/api/v1/meetings/${m.id}`, payload: { status: 'cancelled' } }));
-  await waitFor('two cancellation e-mails', () => mail.mails.length === 8);
+  await waitFor('two cancellation e-mails', () => mail.mails.length === 10);
   await waitFor('settled', settled(a));
-  const cancelled = mail.mails.slice(6);
+  const cancelled = mail.mails.slice(8);
   t.same(cancelled.map((x) => x.to).sort(), ['aase@aero.dk', 'carl@aero.dk']);
   const c = cancelled.find((x) => x.to === 'carl@aero.dk')!;
   t.equal(c.parsed.subject, 'Aflyst: Læsemøde på Ærø');
@@ -201,7 +217,7 @@ t.test('receipts, a promotion, a release’s changes, opt-out and a cancelled me
 
   const ids = mail.mails.map((x) => x.parsed.messageId);
   t.equal(new Set(ids).size, ids.length, 'a Message-ID per e-mail');
-  t.equal(a.app.db.$client.prepare("SELECT count(*) FROM outbox_deliveries WHERE channel = 'email' AND status = 'delivered'").pluck().get(), 8);
+  t.equal(a.app.db.$client.prepare("SELECT count(*) FROM outbox_deliveries WHERE channel = 'email' AND status = 'delivered'").pluck().get(), 10);
 });
 
 t.test('without SMTP_URL no e-mail deliveries are made', async (t) => {
