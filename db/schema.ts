@@ -482,9 +482,19 @@ export const participants = sqliteTable(
      * and the feed at that secret shows all of them.
      */
     feedTokenHash: text('feed_token_hash').notNull(),
+    /** The language of the e-mails the participant gets: 'da' (default) or 'en'. */
+    language: text('language', { enum: ['da', 'en'] }).notNull().default('da'),
+    /** 0 = no e-mails about changes to their meetings (receipts are always sent). */
+    changeEmails: integer('change_emails', { mode: 'boolean' }).notNull().default(true),
+    /** The secret of the participant's e-mail preference link (List-Unsubscribe); made with their first e-mail. */
+    emailToken: text('email_token'),
     ...timestamps,
   },
-  (t) => [index('participants_network').on(t.networkSlug, t.name, t.id), index('participants_feed_token').on(t.feedTokenHash)],
+  (t) => [
+    index('participants_network').on(t.networkSlug, t.name, t.id),
+    index('participants_feed_token').on(t.feedTokenHash),
+    uniqueIndex('participants_email_token').on(t.emailToken),
+  ],
 );
 
 export const registrationStatuses = ['registered', 'waitlisted', 'cancelled'] as const;
@@ -556,3 +566,102 @@ export type ClusterRow = typeof clusters.$inferSelect;
 export type ParticipantRow = typeof participants.$inferSelect;
 export type RegistrationRow = typeof registrations.$inferSelect;
 export type ProposalRow = typeof themeProposals.$inferSelect;
+
+export const webhookEventTypes = [
+  'release.published',
+  'meeting.cancelled',
+  'meeting.changed',
+  'registration.confirmed',
+  'registration.waitlisted',
+  'registration.promoted',
+  'registration.cancelled',
+  'member.signed-up',
+  'member.withdrawn',
+  'proposal.accepted',
+] as const;
+
+/**
+ * The durable outbox: one row per change someone must hear about, written in the same transaction as the
+ * change. The worker (server/outbox/outbox-worker.ts) fans each message out into deliveries once.
+ */
+export const outboxMessages = sqliteTable(
+  'outbox_messages',
+  {
+    /** Stable: the webhook-id of every webhook delivery and the base of every e-mail's Message-ID. */
+    id: text('id').primaryKey(),
+    networkSlug: text('network_slug').notNull(),
+    type: text('type', { enum: webhookEventTypes }).notNull(),
+    /** JSON: the webhook payload's `data`. */
+    payload: text('payload').notNull(),
+    /** JSON array of participant ids to e-mail, decided when the change was written. */
+    recipients: text('recipients').notNull().default('[]'),
+    createdAt: text('created_at').notNull(),
+    /** Set in the transaction that created its deliveries; null while still to be fanned out. */
+    fannedOutAt: text('fanned_out_at'),
+  },
+  (t) => [index('outbox_messages_unfanned').on(t.fannedOutAt, t.createdAt)],
+);
+
+export const webhookStatuses = ['active', 'disabled'] as const;
+
+/** Where a network's changes are POSTed (Standard Webhooks), with the endpoint's signing secret. */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    networkSlug: text('network_slug')
+      .notNull()
+      .references(() => networks.slug, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    /** JSON array of event types. */
+    events: text('events').notNull(),
+    /** `whsec_` + base64 of 32 random bytes; shown once, when created. */
+    secret: text('secret').notNull(),
+    status: text('status', { enum: webhookStatuses }).notNull().default('active'),
+    /** Deliveries that failed for good in a row; reset by a success. */
+    failures: integer('failures').notNull().default(0),
+    disabledAt: text('disabled_at'),
+    disabledReason: text('disabled_reason'),
+    ...timestamps,
+  },
+  (t) => [index('webhook_endpoints_network').on(t.networkSlug, t.id)],
+);
+
+export const deliveryChannels = ['webhook', 'email'] as const;
+export const deliveryStatuses = ['pending', 'delivered', 'failed', 'skipped'] as const;
+
+/** One message to one recipient (a webhook endpoint or a participant's e-mail): delivered at most once. */
+export const outboxDeliveries = sqliteTable(
+  'outbox_deliveries',
+  {
+    id: text('id').primaryKey(),
+    messageId: text('message_id')
+      .notNull()
+      .references(() => outboxMessages.id, { onDelete: 'cascade' }),
+    channel: text('channel', { enum: deliveryChannels }).notNull(),
+    /** The webhook endpoint's id or the participant's id. */
+    target: text('target').notNull(),
+    status: text('status', { enum: deliveryStatuses }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** When the next attempt is due (ms since the epoch). */
+    nextAttemptAtMs: integer('next_attempt_at_ms').notNull(),
+    /** Set while an attempt is under way; one left set at start-up was cut off by a crash and is tried again. */
+    claimedAtMs: integer('claimed_at_ms'),
+    lastAttemptAt: text('last_attempt_at'),
+    /** HTTP status of the last webhook attempt (null: no answer). */
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    deliveredAt: text('delivered_at'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('outbox_deliveries_message_target').on(t.messageId, t.channel, t.target),
+    index('outbox_deliveries_due').on(t.status, t.nextAttemptAtMs),
+    index('outbox_deliveries_target').on(t.channel, t.target, t.createdAt),
+  ],
+);
+
+export type OutboxMessageRow = typeof outboxMessages.$inferSelect;
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type OutboxDeliveryRow = typeof outboxDeliveries.$inferSelect;
+export type WebhookEventType = (typeof webhookEventTypes)[number];

@@ -40,6 +40,8 @@ const audited: Audited[] = [
   { table: s.participants, entity: 'participant', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug`, exclude: ['name', 'email', 'role', 'feed_token_hash'] },
   { table: s.registrations, entity: 'registration', id: (r) => `${r}.id`, network: viaMeeting },
   { table: s.themeProposals, entity: 'proposal', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug` },
+  // The signing secret and the running failure count stay out: disabling (by a person or after failures) is audited.
+  { table: s.webhookEndpoints, entity: 'webhook', id: (r) => `${r}.id`, network: (r) => `${r}.network_slug`, exclude: ['secret', 'failures'] },
   { table: s.proposalVotes, entity: 'vote', id: (r) => `${r}.proposal_id || '/' || ${r}.participant_id`, network: (r) => `(SELECT network_slug FROM theme_proposals WHERE id = ${r}.proposal_id)` },
 ];
 

@@ -28,7 +28,12 @@ import { feedDrainer } from './feeds/feed-drainer.js';
 import { feedInstance } from './feeds/feed-instance.js';
 import { feedPublisher, type FeedPublisher } from './feeds/feed-publisher.js';
 import { FEED_CACHE_CONTROL, feedRoutes, PERSONAL_CACHE_CONTROL } from './feeds/feeds.routes.js';
+import { outboxDepth } from './outbox/outbox.js';
+import { outboxWorker, type OutboxWorker } from './outbox/outbox-worker.js';
 import { apiRoutes } from './routes.js';
+import { webhookChannel } from './webhooks/webhook-channel.js';
+import { emailChannel } from './email/email-channel.js';
+import { createTransport } from 'nodemailer';
 import { loadTemplates, templatesFolder, type Template } from './templates/templates.js';
 
 declare module 'fastify' {
@@ -39,6 +44,7 @@ declare module 'fastify' {
     feeds: { publisher: FeedPublisher; cache: FeedCache };
     /** At the shutdown deadline: cuts off every connection still open; returns how many there were. */
     cutOffConnections: () => number;
+    outbox: OutboxWorker;
   }
 }
 
@@ -160,6 +166,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('feeds', { publisher, cache: feeds });
   app.decorate('cutOffConnections', server.cutOff);
 
+  // The outbox: changes written with their messages are delivered (webhooks, e-mail) outside the requests.
+  const outboxClock = config.outbox?.clock ?? Date.now;
+  // Without SMTP_URL no e-mail is sent (and no e-mail deliveries are made): said once, at start-up.
+  if (!config.smtpUrl) app.log.info('SMTP_URL is not set: no e-mail is sent (webhooks still are)');
+  const email = config.smtpUrl
+    ? emailChannel(db, createTransport(config.smtpUrl), { ...render, ...(config.mailFrom ? { from: config.mailFrom } : {}) })
+    : undefined;
+  const outbox = outboxWorker(db, app.log, {
+    ...(config.outbox ?? {}),
+    email: email !== undefined,
+    channels: { webhook: webhookChannel(db, { allowPrivate: config.webhookAllowPrivate, clock: outboxClock }), ...(email ? { email } : {}) },
+  });
+  app.decorate('outbox', outbox);
+  app.addHook('onReady', async () => outbox.start());
+  app.addHook('preClose', async () => outbox.stop());
+
   // The JSON API and its documentation, with the hooks only they need.
   await app.register(async (api) => {
     // First: its onSend hook holds each write's response until the write's commit is durable.
@@ -172,13 +194,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // What a write changed in the feeds is published before the write is acknowledged; a rare large change
     // (a network's organiser: every meeting) finishes in the background, entry by entry.
     api.addHook('onSend', (request, _reply, payload, done) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD' && publisher.pending()) background.drainNow();
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        if (publisher.pending()) background.drainNow();
+        outbox.wake();
+      }
       done(null, payload);
     });
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     api.get('/healthz', { schema: { hide: true } }, async () => {
       db.$client.prepare('SELECT 1').get();
-      return { status: 'ok' };
+      return { status: 'ok', outbox: outboxDepth(db, outboxClock()) };
     });
     // The API's request budgets live with its routes: whatever spelling of a URL reaches one of them spends
     // the budget (per token, or per client address without one).

@@ -53,6 +53,12 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxy,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   OPTIMIZE_FOR_SIZE: z.enum(['true', 'false', '1', '0']).default('true'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s/]+/, 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.dk:587')
+    .optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
 });
 
 export interface Config {
@@ -95,6 +101,14 @@ export interface Config {
   seed: boolean;
   /** Where agenda templates live (default: the project's agenda-templates/). */
   templatesDir?: string;
+  /** SMTP server for e-mail (nodemailer URL); undefined = no e-mail is sent. */
+  smtpUrl?: string;
+  /** The From of e-mails (default: the organiser's name at a no-reply address of the service's host). */
+  mailFrom?: string;
+  /** Let webhooks reach private, loopback and link-local addresses (tests, closed networks). */
+  webhookAllowPrivate: boolean;
+  /** The outbox worker's clock and schedule (tests shorten them; see outbox/outbox-worker.ts). */
+  outbox?: { clock?: () => number; retryDelaysMs?: readonly number[]; pollMs?: number; disableAfter?: number };
 }
 
 export class ConfigError extends Error {}
@@ -128,6 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     optimizeForSize: e.OPTIMIZE_FOR_SIZE === 'true' || e.OPTIMIZE_FOR_SIZE === '1',
     seed: true,
+    ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
+    ...(e.MAIL_FROM ? { mailFrom: e.MAIL_FROM } : {}),
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true' || e.WEBHOOK_ALLOW_PRIVATE === '1',
   };
 }
 
@@ -150,6 +167,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     feedWriteBudgetMs: 60_000,
     optimizeForSize: false,
     seed: false,
+    webhookAllowPrivate: true,
     ...overrides,
   };
 }

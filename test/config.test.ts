@@ -168,5 +168,32 @@ t.test('an app with logging on still answers', async (t) => {
   t.equal(app.log.level, 'fatal');
   const res = await app.inject({ url: '/healthz' });
   t.equal(res.statusCode, 200);
-  t.same(res.json(), { status: 'ok' });
+  t.same(res.json(), { status: 'ok', outbox: { depth: 0, oldestUndeliveredAgeSeconds: null } });
+});
+
+t.test('e-mail and webhooks: SMTP_URL, MAIL_FROM, WEBHOOK_ALLOW_PRIVATE', async (t) => {
+  const off = loadConfig({});
+  t.equal(off.smtpUrl, undefined, 'no e-mail by default');
+  t.equal(off.webhookAllowPrivate, false, 'private webhook targets refused by default');
+  const on = loadConfig({ SMTP_URL: 'smtp://user:pw@mail.example.dk:587', MAIL_FROM: '"KL Netværk" <netvaerk@kl.dk>', WEBHOOK_ALLOW_PRIVATE: 'true' });
+  t.equal(on.smtpUrl, 'smtp://user:pw@mail.example.dk:587');
+  t.equal(on.mailFrom, '"KL Netværk" <netvaerk@kl.dk>');
+  t.equal(on.webhookAllowPrivate, true);
+  t.equal(loadConfig({ SMTP_URL: 'smtps://mail.example.dk:465' }).smtpUrl, 'smtps://mail.example.dk:465');
+  for (const [env, name] of [
+    [{ SMTP_URL: 'http://mail.example.dk' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'mail.example.dk' }, 'SMTP_URL'],
+    [{ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE'],
+  ] as [Record<string, string>, string][]) {
+    t.throws(() => loadConfig(env), { name: 'Error', message: new RegExp(name) }, `${name} refused, named`);
+    t.ok((() => { try { loadConfig(env); } catch (e) { return e instanceof ConfigError; } return false; })(), 'a ConfigError');
+  }
+  // Without SMTP_URL the start-up log says once that no e-mail is sent.
+  const lines: string[] = [];
+  const { Writable } = await import('node:stream');
+  const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+  const app = await buildApp(testConfig({ logLevel: 'info' }), { logStream: stream });
+  await app.ready();
+  await app.close();
+  t.equal(lines.filter((l) => l.includes('SMTP_URL is not set')).length, 1, 'said once');
 });

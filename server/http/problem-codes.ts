@@ -95,6 +95,10 @@ export const PROBLEM_CODES = {
   'already-registered': { status: 409, title: 'The participant is already registered for the meeting' },
   'proposal-closed': { status: 409, title: 'The proposal is no longer open' },
   'already-voted': { status: 409, title: 'The participant has already voted for this proposal' },
+  // Webhooks
+  'webhook-target-forbidden': { status: 400, title: 'The webhook URL is not allowed (scheme, or a private, loopback or link-local address)' },
+  'webhook-disabled': { status: 409, title: 'The webhook endpoint is disabled: register it again' },
+  'delivery-in-progress': { status: 409, title: 'The delivery is being attempted right now' },
   // The service itself
   'internal-error': { status: 500, title: 'Something went wrong on our side' },
   overloaded: { status: 503, title: 'The service is overloaded; see Retry-After' },

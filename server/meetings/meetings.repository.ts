@@ -9,6 +9,8 @@ import { assertVersion, guardedUpdate, type Expected } from '../http/preconditio
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { networksRepository } from '../networks/networks.repository.js';
+import { meetingChanges } from '../outbox/meeting-changes.js';
+import { enqueue, meetingRef, registeredParticipants } from '../outbox/outbox.js';
 import { elapsedBetween } from '../time/local-time.js';
 import { moment } from '../time/moment.js';
 import { toVenue, venuesRepository } from '../venues/venues.repository.js';
@@ -139,6 +141,11 @@ export function meetingsRepository(db: Db, baseUrl: string) {
             assertItemsInside(id, next.startTime, next.endTime);
           }
           guardedUpdate(db, meetings, meetings.id, id, expected, { ...patch, updatedAt: nowIso() });
+          const after = getRow(id);
+          const venueName = (venueId: string | null) => (venueId ? (db.select().from(venues).where(eq(venues.id, venueId)).get() ?? null) : null);
+          for (const change of meetingChanges(current, after, venueName)) {
+            enqueue(db, { ...change, networkSlug: after.networkSlug, recipients: registeredParticipants(db, id) } as Parameters<typeof enqueue>[1]);
+          }
           return get(id);
         },
         { behavior: 'immediate' },

@@ -11,6 +11,7 @@ import { guardedUpdate, type Expected } from '../http/preconditions.js';
 import { municipalitiesRepository, toMunicipality } from '../municipalities/municipalities.repository.js';
 import type { Municipality } from '../municipalities/municipalities.schemas.js';
 import { networksRepository } from '../networks/networks.repository.js';
+import { enqueue } from '../outbox/outbox.js';
 import type { Member, MemberCreate, MemberListQuery, MemberPublic } from './members.schemas.js';
 import { describeWindow, signupState } from './signup-window.js';
 
@@ -153,7 +154,9 @@ export function membersRepository(db: Db, baseUrl: string, now: () => Date = () 
               })
               .run();
           }
-          return toMember(find(slug, input.municipalityCode)!);
+          const joined = find(slug, input.municipalityCode)!;
+          enqueue(db, { type: 'member.signed-up', networkSlug: slug, data: { memberId: joined.member.id, municipalityCode: input.municipalityCode, status: 'active' } });
+          return toMember(joined);
         },
         { behavior: 'immediate' },
       );
@@ -167,6 +170,7 @@ export function membersRepository(db: Db, baseUrl: string, now: () => Date = () 
           if (row.member.status !== 'active') throw notFound('Active member', `${slug}/${code}`);
           const at = nowIso();
           guardedUpdate(db, members, members.id, row.member.id, expected, { status: 'withdrawn', withdrawnAt: at, clusterId: null, updatedAt: at });
+          enqueue(db, { type: 'member.withdrawn', networkSlug: slug, data: { memberId: row.member.id, municipalityCode: code, status: 'withdrawn' } });
         },
         { behavior: 'immediate' },
       );

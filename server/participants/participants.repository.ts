@@ -53,6 +53,8 @@ export const toParticipant = (row: ParticipantRow, municipality: MunicipalityRow
   role: row.role,
   municipalityCode: row.municipalityCode,
   municipality: municipality ? { code: municipality.code, name: municipality.name } : null,
+  language: row.language,
+  changeEmails: row.changeEmails,
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
 });

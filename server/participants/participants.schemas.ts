@@ -11,6 +11,8 @@ export const participantCreate = z
     email,
     role: text(200).optional().describe('Job title or role, e.g. "Pædagogisk konsulent"'),
     municipalityCode: municipalityCode.nullable().optional(),
+    language: z.enum(['da', 'en']).optional().describe('The language of the e-mails the participant gets (default `da`)'),
+    changeEmails: z.boolean().optional().describe('`false`: no e-mails about changes to their meetings (receipts are always sent). Default `true`'),
   })
   .meta({ id: 'ParticipantCreate' });
 
@@ -25,6 +27,8 @@ export const participant = z
     role: z.string(),
     municipalityCode: z.number().int().nullable(),
     municipality: z.object({ code: z.number().int(), name: z.string() }).nullable(),
+    language: z.enum(['da', 'en']).describe('The language of their e-mails'),
+    changeEmails: z.boolean().describe('Whether they get e-mails about changes to their meetings'),
     ...timestamps,
   })
   .meta({ id: 'Participant', description: 'A person taking part in a network’s meetings: personal data, shown only to the network’s tokens' });

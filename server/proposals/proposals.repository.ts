@@ -23,6 +23,7 @@ import { hasStarted } from '../registrations/registration-window.js';
 import { publishedAgenda } from '../releases/published.js';
 import { themesRepository } from '../themes/themes.repository.js';
 import type { Proposal, ProposalAccept, ProposalCreate } from './proposals.schemas.js';
+import { enqueue } from '../outbox/outbox.js';
 
 /** Authorisation target of a proposal: its network. */
 export const proposalResolver: Resolver = (db, p) => {
@@ -242,6 +243,11 @@ export function proposalsRepository(db: Db, baseUrl: string) {
             decisionNote: input.note ?? '',
             decidedAt: stamp,
             updatedAt: stamp,
+          });
+          enqueue(db, {
+            type: 'proposal.accepted',
+            networkSlug: proposal.networkSlug,
+            data: { proposalId: id, title: proposal.title, meetingId: proposal.meetingId, themeId: theme?.id ?? null, itemId: input.itemId ?? null },
           });
           return get(id, access);
         },

@@ -19,6 +19,8 @@ import { newId, nowIso } from '../http/ids.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
+import { enqueue } from '../outbox/outbox.js';
+import { RECEIPT_TYPES, type EventType } from '../outbox/outbox-events.js';
 import { assertParticipantInNetwork } from '../participants/participant-network.js';
 import { publishedAgenda } from '../releases/published.js';
 import { toUtcString } from '../time/local-time.js';
@@ -54,12 +56,37 @@ function nextQueuedAt(db: Db, meetingId: string): number {
   return row?.next ?? 1;
 }
 
+type RegistrationEvent = Extract<EventType, `registration.${string}`>;
+
+/** The outbox message about a registration's new state (inside the transaction that changed it). */
+function announce(db: Db, id: string, type: RegistrationEvent): void {
+  const row = db
+    .select({ r: registrations, slug: meetings.networkSlug })
+    .from(registrations)
+    .innerJoin(meetings, eq(registrations.meetingId, meetings.id))
+    .where(eq(registrations.id, id))
+    .get();
+  if (!row) return;
+  const { r } = row;
+  enqueue(db, {
+    type,
+    networkSlug: row.slug,
+    data: { registrationId: r.id, meetingId: r.meetingId, participantId: r.participantId, trackId: r.trackId, status: r.status },
+    // Receipts go to the participant; other registration events reach webhooks only.
+    recipients: RECEIPT_TYPES.has(type) ? [r.participantId] : [],
+  });
+}
+
 function promote(db: Db, ids: string[]): void {
   if (ids.length === 0) return;
-  db.update(registrations)
+  const promoted = db
+    .update(registrations)
     .set({ status: 'registered', updatedAt: nowIso(), version: sql`${registrations.version} + 1` })
     .where(and(inArray(registrations.id, ids), eq(registrations.status, 'waitlisted')))
-    .run();
+    .returning({ id: registrations.id })
+    .all();
+  const done = new Set(promoted.map((p) => p.id));
+  for (const id of ids) if (done.has(id)) announce(db, id, 'registration.promoted');
 }
 
 /**
@@ -194,6 +221,7 @@ export function registrationsRepository(db: Db, baseUrl: string) {
           tx.insert(registrations)
             .values({ id, meetingId, participantId: input.participantId, trackId, status, queuedAt, createdAt: stamp, updatedAt: stamp })
             .run();
+          announce(db, id, status === 'registered' ? 'registration.confirmed' : 'registration.waitlisted');
           return present(id);
         },
         { behavior: 'immediate' },
@@ -230,6 +258,7 @@ export function registrationsRepository(db: Db, baseUrl: string) {
             }
           }
           guardedUpdate(db, registrations, registrations.id, id, expected, { trackId: target, status, queuedAt, updatedAt: nowIso() });
+          if (status !== current.status) announce(db, id, 'registration.waitlisted');
           settleWaitlist(db, meeting.id, now);
           return present(id);
         },
@@ -247,6 +276,7 @@ export function registrationsRepository(db: Db, baseUrl: string) {
             return;
           }
           guardedUpdate(db, registrations, registrations.id, id, expected, { status: 'cancelled', updatedAt: nowIso() });
+          announce(db, id, 'registration.cancelled');
           settleWaitlist(db, current.meetingId, now);
         },
         { behavior: 'immediate' },

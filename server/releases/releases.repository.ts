@@ -9,6 +9,7 @@ import { conflict, notFound } from '../http/errors.js';
 import { newId, nowIso } from '../http/ids.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { meetingsRepository } from '../meetings/meetings.repository.js';
+import { enqueue, meetingRef, registeredParticipants } from '../outbox/outbox.js';
 import { latestRelease } from './published.js';
 import { changelogSchema, diffSnapshots, type Changelog } from './release-diff.js';
 import type { Release, ReleaseSummary } from './releases.schemas.js';
@@ -68,6 +69,16 @@ export function releasesRepository(db: Db, baseUrl: string) {
             })
             .returning()
             .get();
+          // Drafts are nobody's business yet: only a release of a meeting people can see is announced.
+          const meeting = meetings.getRow(meetingId);
+          if (meeting.status !== 'draft') {
+            enqueue(db, {
+              type: 'release.published',
+              networkSlug: meeting.networkSlug,
+              data: { ...meetingRef(meeting), releaseNumber: row.number, note, changelog },
+              recipients: registeredParticipants(db, meetingId),
+            });
+          }
           return full(row);
         },
         { behavior: 'immediate' },
