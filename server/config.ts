@@ -52,7 +52,7 @@ const envSchema = z.object({
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   TRUST_PROXY: trustProxy,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
-  OPTIMIZE_FOR_SIZE: z.enum(['true', 'false', '1', '0']).default('true'),
+  OPTIMIZE_FOR_SIZE: z.enum(['true', 'false', '1', '0']).default('false'),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\/[^\s/]+/, 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.dk:587')
@@ -93,7 +93,7 @@ export interface Config {
    */
   feedWriteBudgetMs?: number;
   /**
-   * Once listening, V8 favours a small heap over speed (`--optimize-for-size`): its young generation and old
+   * OPTIMIZE_FOR_SIZE=true (default false): once listening, V8 favours a small heap over speed (`--optimize-for-size`): its young generation and old
    * generation stay near what is live instead of growing with every burst of requests (server/main.ts).
    */
   optimizeForSize: boolean;
