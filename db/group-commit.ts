@@ -2,7 +2,6 @@
 // fsync, the same for one write as for twenty, so under load each write pays a share of it instead of a
 // whole one. Every write still runs alone and in order inside the shared transaction (its own transactions
 // nest there as savepoints), and nothing is acknowledged before the commit that holds it is on disk.
-import { AsyncResource } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
 
 export interface Batched<T> {
@@ -109,8 +108,8 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
     run<T>(work: () => T): Batched<T> {
       let settle!: Job['settle'];
       const outcome = new Promise<Settled>((resolve) => (settle = resolve));
-      // The write runs in the caller's async context (who is writing, for the audit trail), not the batch's.
-      queue.push({ work: AsyncResource.bind(work), settle });
+      // Who is writing (the audit trail) is the caller's to set inside `work` (auditContext.run).
+      queue.push({ work, settle });
       schedule();
       const committed = outcome.then((o) => {
         if (!o.saved) throw o.lost;

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { auditContext, registerAuditFunctions } from '../db/audit-context.js';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import t, { type Test } from 'tap';
@@ -144,13 +144,18 @@ t.test('a commit that fails (a deferred foreign key) saves nothing and says so t
   t.equal(db.prepare('SELECT count(*) FROM parents').pluck().get(), 1, 'the next batch commits normally');
 });
 
-t.test('each write runs in the async context of whoever queued it', async (t) => {
+t.test('each write of a batch runs as its own writer, and the slot is empty between and after them', async (t) => {
   const f = files(t);
   const db = f.open();
+  registerAuditFunctions(db);
   const gc = groupCommit(db);
-  const who = new AsyncLocalStorage<string>();
-  const jobs = ['Aarhus', 'Ærø', 'Odense'].map((name) => who.run(name, () => gc.run(() => who.getStore())));
-  t.same(await Promise.all(jobs.map((j) => j.value)), ['Aarhus', 'Ærø', 'Odense']);
+  const actor = db.prepare('SELECT audit_actor()').pluck();
+  const jobs = ['Aarhus', 'Ærø', 'Odense', null].map((name) =>
+    gc.run(() => (name === null ? actor.get() : auditContext.run({ name, tokenId: null }, () => actor.get()))),
+  );
+  t.same(await Promise.all(jobs.map((j) => j.value)), ['Aarhus', 'Ærø', 'Odense', 'system']);
+  t.equal(auditContext.current(), undefined, 'nobody is writing once the batch is done');
+  t.equal(actor.get(), 'system');
 });
 
 t.test('a response waits for its commit; a success whose commit failed becomes 503 write-not-saved', async (t) => {

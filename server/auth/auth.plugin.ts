@@ -3,10 +3,9 @@
 // Failed attempts are counted per client address: past AUTH_FAILURE_LIMIT in 15 minutes that address's
 // failed attempts get 429 instead of 401 (a valid token is still let in: tokens carry 256 random bits, so
 // the limit is about noise and load, not about guessing).
-// The caller's identity is then carried through the request for the audit triggers.
+// Each write then runs as the token's holder for the audit triggers (http/group-commit.plugin.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import fp from 'fastify-plugin';
-import { auditContext } from '../../db/audit-context.js';
 import type { TokenRow } from '../../db/schema.js';
 import { AppError, unauthorized } from '../http/errors.js';
 import { addressKey, authFailureLimiter } from '../http/hardening.js';
@@ -58,11 +57,6 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { authFailures: 
     if (!Array.isArray(security) || security.length === 0) return;
     const existing = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];
     route.preParsing = [tokenFirst, ...existing];
-  });
-  // Runs the rest of the request inside the caller's audit identity.
-  app.addHook('onRequest', (request, _reply, done) => {
-    const actor = request.token ? { name: request.token.name, tokenId: request.token.id } : { name: 'anonymous', tokenId: null };
-    auditContext.run(actor, done);
   });
 });
 

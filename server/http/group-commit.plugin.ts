@@ -5,8 +5,9 @@
 // Write handlers are synchronous (an `await` would let the write escape the shared transaction): a route
 // with an async write handler is refused when it is registered. What else must commit with the write (an
 // Idempotency-Key's stored response) runs in the same transaction through `request.inWrite`.
-import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
+import { auditContext, type Actor } from '../../db/audit-context.js';
 import { groupCommit } from '../../db/group-commit.js';
 import { AppError } from './errors.js';
 
@@ -25,6 +26,10 @@ declare module 'fastify' {
     inWrite: InWrite | null;
   }
 }
+
+const ANONYMOUS: Actor = { name: 'anonymous', tokenId: null };
+/** Who the audit trail names for a request's write: its token's holder, or anonymous. */
+const actorOf = (request: FastifyRequest): Actor => (request.token ? { name: request.token.name, tokenId: request.token.id } : ANONYMOUS);
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -46,17 +51,19 @@ export const groupCommitPlugin = fp(async (app: FastifyInstance) => {
       throw new Error(`${methods.join(',')} ${route.url}: a write handler must be synchronous (it runs inside the shared transaction)`);
     }
     route.handler = function batchedHandler(request, reply) {
-      const { value, committed } = writes.run(() => {
-        const extra = request.inWrite;
-        if (extra === null) return handler.call(this, request, reply);
-        return together(() => {
-          const early = extra.before();
-          if (early !== undefined) return early;
-          const result = handler.call(this, request, reply);
-          extra.after(result);
-          return result;
-        });
-      });
+      const { value, committed } = writes.run(() =>
+        auditContext.run(actorOf(request), () => {
+          const extra = request.inWrite;
+          if (extra === null) return handler.call(this, request, reply);
+          return together(() => {
+            const early = extra.before();
+            if (early !== undefined) return early;
+            const result = handler.call(this, request, reply);
+            extra.after(result);
+            return result;
+          });
+        }),
+      );
       request.committed = committed;
       return value;
     } as RouteHandlerMethod;
