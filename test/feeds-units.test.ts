@@ -3,6 +3,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
+import { foldLines as libraryFoldLines } from 'ical-generator';
 import ICAL from 'ical.js';
 import t from 'tap';
 import { closeDatabase, openDatabase } from '../db/client.js';
@@ -19,7 +20,7 @@ import { feedPublisher, type FeedPublisher } from '../server/feeds/feed-publishe
 import { calendarFrame, eventTzid, feedTzid, organizerEmail, renderFragment } from '../server/feeds/feed-render.js';
 import { feedPath, scopeKey, scopeOfKey } from '../server/feeds/feed-scopes.js';
 import { planScopes } from '../server/feeds/scope-plan.js';
-import { cleanText, escapeText, oneLine, paramText } from '../server/feeds/feed-text.js';
+import { cleanText, escapeText, foldLines, oneLine, paramText } from '../server/feeds/feed-text.js';
 
 const content = (over: Partial<EventContent> = {}): EventContent => ({
   title: 'Møde',
@@ -320,4 +321,36 @@ t.test('drainer: a write publishes within its budget, the rest in background sli
   drainer.drainSoon();
   await new Promise((resolve) => setTimeout(resolve, 20));
   t.equal(queued, 0, 'and is done on the next round');
+});
+
+t.test('foldLines folds exactly as ical-generator does, at 75 octets, never inside a character', async (t) => {
+  const pieces = ['a', 'æ', 'ø', 'Å', '€', '–', '中', '😀', '👩‍👩‍👧', '\ud800', '\udc00', ' ', ';', ',', '\\n', 'é'];
+  // A fixed pseudo-random sequence (no Math.random: the same inputs every run).
+  let seed = 20261203;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+  const inputs = [
+    '',
+    'x'.repeat(74),
+    'x'.repeat(75),
+    'x'.repeat(300),
+    `SUMMARY:${'æøå'.repeat(40)}`,
+    `DESCRIPTION:${'x'.repeat(73)}😀tail`,
+    `LOCATION:${'x'.repeat(72)}€€`,
+    'BEGIN:VEVENT\r\nUID:a\r\nEND:VEVENT',
+  ];
+  for (let n = 0; n < 400; n++) {
+    const lines: string[] = [];
+    for (let l = next() % 4; l >= 0; l--) {
+      let line = 'DESCRIPTION:';
+      for (let c = next() % 160; c > 0; c--) line += pieces[next() % pieces.length];
+      lines.push(line);
+    }
+    inputs.push(lines.join('\r\n'));
+  }
+  let differ = 0;
+  for (const input of inputs) if (foldLines(input) !== libraryFoldLines(input)) differ++;
+  t.equal(differ, 0, `the same folding as ical-generator for all ${inputs.length} inputs`);
+  const folded = foldLines(`SUMMARY:${'æ'.repeat(100)}`);
+  for (const line of folded.split('\r\n')) t.ok(Buffer.byteLength(line) <= 75, `a folded line has at most 75 octets (${Buffer.byteLength(line)})`);
+  t.equal(folded.replace(/\r\n /g, ''), `SUMMARY:${'æ'.repeat(100)}`, 'unfolding gives the line back');
 });

@@ -5,7 +5,8 @@
 // day that is a weekend day, a Danish public holiday or in ISO week 7 or 42 (the winter and autumn school
 // holidays) moves to the next day that is none of these. The cadence is kept: each meeting is planned from
 // `from`, not from where the previous one had to move. Hosts take turns in the order given.
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type HolidaysClass from 'date-holidays';
 
 /** ISO weeks of the school holidays in which no series meeting is held: winter (7) and autumn (42). */
 export const SCHOOL_HOLIDAY_WEEKS = [7, 42];
@@ -14,7 +15,11 @@ export const SCHOOL_HOLIDAY_WEEKS = [7, 42];
 // as public holidays: Constitution Day and Christmas Eve.
 const CLOSED_OBSERVANCES = new Set(['Grundlovsdag', 'Juleaftensdag']);
 
-const dk = new Holidays('DK');
+// Loaded on first use, not at start-up: the package holds every country's calendar (about 5 MB of heap once
+// parsed) and only series planning needs it. Kept out of the server bundle (scripts/bundle-server.ts).
+const requireAtRunTime = createRequire(import.meta.url);
+let dk: HolidaysClass | undefined;
+const danishCalendar = (): HolidaysClass => (dk ??= new (requireAtRunTime('date-holidays') as typeof HolidaysClass)('DK'));
 const byYear = new Map<number, Map<string, string>>();
 
 /** Danish public holidays (and the closed observances) of a year: date → name. From `date-holidays`. */
@@ -22,7 +27,7 @@ export function danishHolidays(year: number): Map<string, string> {
   let days = byYear.get(year);
   if (!days) {
     days = new Map(
-      dk
+      danishCalendar()
         .getHolidays(year)
         .filter((h) => h.type === 'public' || CLOSED_OBSERVANCES.has(h.name))
         .map((h) => [h.date.slice(0, 10), h.name]),

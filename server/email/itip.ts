@@ -2,9 +2,9 @@
 // invitation or update and METHOD:CANCEL for what was cancelled or left the participant's agenda. The
 // VEVENT is the feeds' own stored fragment (same UID, same text), with the participant's SEQUENCE (that of
 // their personal feed), DTSTAMP and an ATTENDEE line put right after the UID, as the feeds do.
-import ical, { foldLines, ICalCalendarMethod } from 'ical-generator';
+import ical, { ICalCalendarMethod } from 'ical-generator';
 import { vtimezone } from '../feeds/feed-render.js';
-import { paramText } from '../feeds/feed-text.js';
+import { foldLines, paramText } from '../feeds/feed-text.js';
 
 export type ItipMethod = 'REQUEST' | 'CANCEL';
 

@@ -4,8 +4,9 @@
 // that changed (feed-bodies.ts). Polls only read what this wrote.
 // Each queue entry is one short transaction, so a network-wide change never holds the write lock for long;
 // a crash between entries loses nothing (the entry stays queued until its work is committed).
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { placeholders, setPlaceholders } from '../../db/placeholders.js';
 import { feedEvents, feedScopeEvents, type FeedEventRow, type FeedScopeEventRow } from '../../db/schema.js';
 import { AppError } from '../http/errors.js';
 import { nowIso } from '../http/ids.js';
@@ -62,6 +63,14 @@ export function feedPublisher(db: Db, bodies: FeedBodies, options: PublisherOpti
   };
 
   const immediate = <T>(fn: () => T): T => sqlite.transaction(fn).immediate();
+  // Prepared once: these run per event, thousands of times in a large release.
+  const prepared = {
+    insertEvent: db.insert(feedEvents).values(placeholders(feedEvents)).prepare(),
+    updateEvent: db.update(feedEvents).set(setPlaceholders(feedEvents)).where(eq(feedEvents.uid, sql.placeholder('uid'))).prepare(),
+    insertScopeEvent: db.insert(feedScopeEvents).values(placeholders(feedScopeEvents)).prepare(),
+    eventsOfMeeting: db.select().from(feedEvents).where(eq(feedEvents.meetingId, sql.placeholder('meetingId'))).prepare(),
+    scopeEventsOfMeeting: db.select().from(feedScopeEvents).where(eq(feedScopeEvents.meetingId, sql.placeholder('meetingId'))).prepare(),
+  };
 
   /** Renders an event's live fragment (and its feed order and TZID); the cancelled form is rendered when a feed needs it. */
   function render(row: FeedEventRow): FeedEventRow {
@@ -76,17 +85,17 @@ export function feedPublisher(db: Db, bodies: FeedBodies, options: PublisherOpti
     return renderFragment({ uid: row.uid, createdAt: row.createdAt, content: contentOf(row) }, true, options);
   }
 
-  const eventsOfMeeting = (meetingId: string): FeedEventRow[] => db.select().from(feedEvents).where(eq(feedEvents.meetingId, meetingId)).all();
+  const eventsOfMeeting = (meetingId: string): FeedEventRow[] => prepared.eventsOfMeeting.all({ meetingId });
 
   function writeEvent(row: FeedEventRow, insert: boolean): void {
-    if (insert) db.insert(feedEvents).values(row).run();
-    else db.update(feedEvents).set(row).where(eq(feedEvents.uid, row.uid)).run();
+    if (insert) prepared.insertEvent.run(row);
+    else prepared.updateEvent.run(row);
   }
 
   function applyScopeChanges(changes: ReturnType<typeof planScopes>, touched: Set<string>): void {
     for (const c of changes) {
       if ('insert' in c) {
-        db.insert(feedScopeEvents).values(c.insert).run();
+        prepared.insertScopeEvent.run(c.insert);
         touched.add(c.insert.scope);
       } else {
         q.updateScope.run(c.set.sequence, c.set.present, c.set.changedAt, c.update.scope, c.update.uid);
@@ -115,7 +124,7 @@ export function feedPublisher(db: Db, bodies: FeedBodies, options: PublisherOpti
     };
     const desiredByUid = new Map(desired.map((d) => [d.uid, d]));
     const scopeRows = new Map<string, FeedScopeEventRow[]>();
-    for (const row of db.select().from(feedScopeEvents).where(eq(feedScopeEvents.meetingId, meetingId)).all()) {
+    for (const row of prepared.scopeEventsOfMeeting.all({ meetingId })) {
       scopeRows.set(row.uid, [...(scopeRows.get(row.uid) ?? []), row]);
     }
 

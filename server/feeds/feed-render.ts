@@ -3,10 +3,10 @@
 // in the event's zone (ical-generator would otherwise use the process's TZ), and DTSTAMP is the event's last
 // change in the feed (not "now"), so the same data always gives the same bytes.
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
-import ical, { foldLines, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { isAmbiguousLocally, zonedInstant } from '../time/local-time.js';
 import type { EventContent } from './feed-content.js';
-import { cleanText, escapeText, paramText } from './feed-text.js';
+import { cleanText, escapeText, foldLines, paramText } from './feed-text.js';
 
 export interface RenderOptions {
   publicBaseUrl: string;

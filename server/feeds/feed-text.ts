@@ -34,3 +34,48 @@ export function escapeText(value: string): string {
 export function paramText(value: string): string {
   return oneLine(value).replace(/["\\]/g, '');
 }
+
+/**
+ * Content lines folded at 75 octets (RFC 5545 3.1): a CRLF and a space before the octet that would pass 74 on
+ * a line, never inside a character. The same output as ical-generator's `foldLines`, which measures each
+ * character by encoding it with a new TextEncoder: for 10,000 events that made about 1.4 GB of garbage and was
+ * the largest allocation of a release (bench scale run). Here a character's UTF-8 length is read off its code.
+ */
+export function foldLines(input: string): string {
+  const lines = input.split('\r\n');
+  for (let l = 0; l < lines.length; l++) {
+    const line = lines[l]!;
+    let octets = 0;
+    let breaks: number[] | undefined;
+    for (let i = 0; i < line.length; i++) {
+      const start = i;
+      const code = line.charCodeAt(i);
+      let size: number;
+      if (code < 0x80) size = 1;
+      else if (code < 0x800) size = 2;
+      else if (code >= 0xd800 && code <= 0xdbff) {
+        // A high surrogate and the code unit after it count as one character (as ical-generator takes them):
+        // four octets for a pair; a lone surrogate encodes as U+FFFD (three), then the next unit its own.
+        const next = i + 1 < line.length ? line.charCodeAt(i + 1) : -1;
+        i++;
+        if (next >= 0xdc00 && next <= 0xdfff) size = 4;
+        else size = 3 + (next < 0 ? 0 : next < 0x80 ? 1 : next < 0x800 ? 2 : 3);
+      } else size = 3;
+      octets += size;
+      if (octets > 74) {
+        (breaks ??= []).push(start);
+        octets = size;
+      }
+    }
+    if (breaks) {
+      let folded = '';
+      let from = 0;
+      for (const at of breaks) {
+        folded += `${line.slice(from, at)}\r\n `;
+        from = at;
+      }
+      lines[l] = folded + line.slice(from);
+    }
+  }
+  return lines.join('\r\n');
+}
