@@ -13,7 +13,7 @@ t.test('defaults', async (t) => {
     logLevel: 'info',
     feedTtlMinutes: 60,
     feedCacheBytes: 64 * 1024 * 1024,
-    optimizeForSize: false,
+    optimizeForSize: true,
     seed: true,
   });
   // Empty strings count as unset.
