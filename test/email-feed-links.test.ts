@@ -2,6 +2,7 @@
 // link works, rotation retires it and later receipts carry the new one, records made before keep today's
 // sentence, the secret never reaches the log; the link key comes from LINK_SECRET or is kept in the database.
 import t from 'tap';
+import type { InjectOptions } from 'fastify';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../server/app.js';
@@ -56,7 +57,7 @@ t.test('a receipt carries the personal feed link; rotation retires it; old-style
   );
   t.teardown(() => app.close());
   const { raw } = createToken(app.db, { name: 't', role: 'admin' });
-  const as = (o: Parameters<typeof app.inject>[0] & object) => app.inject({ ...o, headers: { authorization: `Bearer ${raw}` } });
+  const as = (o: InjectOptions) => app.inject({ ...o, headers: { authorization: `Bearer ${raw}` } });
   ok(t, await as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'net', name: 'Læsenetværket' } }), 201);
   const meeting = (title: string, days: number) =>
     as({ method: 'POST', url: '/api/v1/networks/net/meetings', payload: { title, date: futureDate(days), startTime: '10:00', endTime: '15:00', status: 'announced' } }).then((r) => ok(t, r, 201));

@@ -3,7 +3,7 @@
 // their personal feed (feeds/feed-publisher.ts): the events it holds (a receipt), or those that changed in
 // it since the message was written (a change); SEQUENCE is the personal feed's, so calendars that
 // subscribe to the feed and calendars that got the e-mail agree. The e-mail waits while the feeds of its
-// meeting are still being published. A receipt carries the participant's personal feed link when it can be
+// meeting are still being published. Every e-mail carries the participant's personal feed link when it can be
 // derived (participants/feed-secrets.ts); the link is never logged.
 import { randomBytes } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
@@ -118,7 +118,7 @@ export function emailChannel(db: Db, transport: Pick<Transporter, 'sendMail'>, o
       const network = q.network.get(message.networkSlug) as { name: string; organiserName: string; organiserEmail: string | null } | undefined;
       const feed = feedLinks(options.publicBaseUrl, `/feeds/meetings/${data.meetingId}.ics?items=1`);
       const prefs = preferencesUrl(options.publicBaseUrl, tokenOf(p));
-      const secret = receipt ? currentFeedSecret(options.linkKey, p) : null;
+      const secret = currentFeedSecret(options.linkKey, p);
       const personal = secret ? feedLinks(options.publicBaseUrl, `/feeds/personal/${secret}.ics`) : null;
       const mail = composeMail({
         lang,

@@ -10,7 +10,7 @@ export interface MailInput {
   meeting: { title: string; date: string; startTime: string; endTime: string; timeZone: string; location: string };
   /** What changed ("Starter nu kl. 10:30"), for change e-mails. */
   lines: string[];
-  /** The personal feed's links when known (receipts of participants whose secret is derived). */
+  /** The personal feed's links when known (participants whose secret is derived, see participants/feed-secrets.ts). */
   links: { meetingFeed: string; meetingFeedWebcal: string; preferences: string; personalFeed?: string; personalFeedWebcal?: string };
   organiser: string;
 }

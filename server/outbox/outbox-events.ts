@@ -28,7 +28,10 @@ const memberData = z.object({ memberId: z.string(), municipalityCode: z.number()
 /** The `data` of each event type. */
 export const eventData = {
   'release.published': z.object({ ...meetingRef, releaseNumber: z.number().int(), note: z.string(), changelog: changelogSchema }),
-  'meeting.cancelled': z.object(meetingRef),
+  'meeting.cancelled': z.object({
+    ...meetingRef,
+    deleted: z.boolean().describe('true when the meeting was deleted (its URLs now answer 404), false when its status became cancelled'),
+  }),
   'meeting.changed': z.object({ ...meetingRef, changes: z.array(meetingChange).describe('date, startTime, endTime, timeZone, venue: from → to') }),
   'registration.confirmed': registrationData,
   'registration.waitlisted': registrationData,
