@@ -5,7 +5,7 @@
 // subscribe to the feed and calendars that got the e-mail agree. The e-mail waits while the feeds of its
 // meeting are still being published. Every e-mail carries the participant's personal feed link when it can be
 // derived (participants/feed-secrets.ts); the link is never logged.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import type { Db } from '../../db/client.js';
 import type { OutboxMessageRow } from '../../db/schema.js';
@@ -129,7 +129,11 @@ export function emailChannel(db: Db, transport: Pick<Transporter, 'sendMail'>, o
         links: { meetingFeed: feed.https, meetingFeedWebcal: feed.webcal, preferences: prefs, ...(personal ? { personalFeed: personal.https, personalFeedWebcal: personal.webcal } : {}) },
         organiser: network ? network.organiserName.trim() || network.name : 'netagenda',
       });
-      await transport.sendMail({
+      // The same bytes on every attempt (Date = when the change was written, MIME boundaries from the ids), so a
+      // repeat after a crash is recognisably the same e-mail, not only the same Message-ID.
+      const mailOptions: Parameters<typeof transport.sendMail>[0] & { baseBoundary: string } = {
+        baseBoundary: createHash('sha256').update(`${message.id}.${p.id}`).digest('hex').slice(0, 16),
+        date: new Date(message.createdAt),
         from,
         to: { name: p.name, address: p.email },
         ...(network?.organiserEmail ? { replyTo: network.organiserEmail } : {}),
@@ -146,7 +150,8 @@ export function emailChannel(db: Db, transport: Pick<Transporter, 'sendMail'>, o
           content: x.ics,
           contentType: `text/calendar; charset=utf-8; method=${x.method}`,
         })),
-      });
+      };
+      await transport.sendMail(mailOptions);
       return { ok: true };
     },
   };
