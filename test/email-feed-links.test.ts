@@ -5,6 +5,10 @@ import t from 'tap';
 import type { InjectOptions } from 'fastify';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { createTransport } from 'nodemailer';
+import { outboxDeliveries, outboxMessages } from '../db/schema.js';
+import { emailChannel } from '../server/email/email-channel.js';
 import { buildApp } from '../server/app.js';
 import { createToken } from '../server/auth/tokens.js';
 import { testConfig } from '../server/config.js';
@@ -80,6 +84,19 @@ t.test('a receipt carries the personal feed link; rotation retires it; old-style
   const english = mail.mails.find((x) => x.to === 'bob@example.com')!;
   t.equal(personalLinks(english.text).https, bob.feed.https);
   t.match(english.text, 'Your personal calendar holds only the meetings you are registered for');
+
+  // The same delivery composed again (as after a crash) is the same bytes: Date and MIME boundaries are stable.
+  const delivery = app.db.select().from(outboxDeliveries).where(and(eq(outboxDeliveries.channel, 'email'), eq(outboxDeliveries.target, aase.id))).get()!;
+  const message = app.db.select().from(outboxMessages).where(eq(outboxMessages.id, delivery.messageId)).get()!;
+  const stream = createTransport({ streamTransport: true, buffer: true });
+  const raws: Buffer[] = [];
+  const capture = { sendMail: async (o: Parameters<typeof stream.sendMail>[0]) => { const info = await stream.sendMail(o); raws.push(info.message as Buffer); return info; } };
+  const channel = emailChannel(app.db, capture, { publicBaseUrl: 'https://agenda.example.dk', feedTtlMinutes: 60, linkKey: app.linkKey });
+  t.same(await channel.deliver(message, delivery, new AbortController().signal), { ok: true });
+  t.same(await channel.deliver(message, delivery, new AbortController().signal), { ok: true });
+  t.equal(raws.length, 2);
+  t.ok(raws[0]!.equals(raws[1]!), 'two attempts, byte-identical e-mails');
+  t.match(raws[0]!.toString('utf8').replace(/\r\n[ \t]+/g, ' '), `Message-ID: <${message.id}.${aase.id}@agenda.example.dk>`);
 
   const feed = await app.inject({ url: new URL(links.https!).pathname });
   t.equal(feed.statusCode, 200, 'the e-mailed link answers');
