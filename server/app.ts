@@ -180,7 +180,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const outbox = outboxWorker(db, app.log, {
     ...(config.outbox ?? {}),
     email: email !== undefined,
-    channels: { webhook: webhookChannel(db, { allowPrivate: config.webhookAllowPrivate, clock: outboxClock }), ...(email ? { email } : {}) },
+    channels: { webhook: webhookChannel(db, { allowPrivate: config.webhookAllowPrivate, clock: outboxClock, ...(config.outbox?.webhookTimeoutMs ? { timeoutMs: config.outbox.webhookTimeoutMs } : {}) }), ...(email ? { email } : {}) },
   });
   app.decorate('outbox', outbox);
   app.addHook('onReady', async () => outbox.start());

@@ -114,7 +114,7 @@ export interface Config {
    */
   linkSecret?: string;
   /** The outbox worker's clock and schedule (tests shorten them; see outbox/outbox-worker.ts). */
-  outbox?: { clock?: () => number; retryDelaysMs?: readonly number[]; pollMs?: number; disableAfter?: number };
+  outbox?: { clock?: () => number; retryDelaysMs?: readonly number[]; pollMs?: number; disableAfter?: number; /** A webhook attempt's time limit (15 s). */ webhookTimeoutMs?: number };
 }
 
 export class ConfigError extends Error {}
