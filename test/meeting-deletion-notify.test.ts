@@ -81,4 +81,10 @@ t.test('a deleted meeting: CANCEL e-mails to the registered, a meeting.cancelled
   const k = messages();
   t.equal((await a.as({ method: 'DELETE', url: `/api/v1/meetings/${other.id}` })).statusCode, 204);
   t.equal(messages(), k, 'cancelled before: nothing more to say');
+
+  // A message written before `deleted` existed still shows in the delivery log, as a cancellation by status.
+  a.app.db.$client.prepare("UPDATE outbox_messages SET payload = json_remove(payload, '$.deleted') WHERE type = 'meeting.cancelled' AND json_extract(payload, '$.meetingId') = ?").run(other.id);
+  const log = ok(t, await a.as({ method: 'GET', url: `/api/v1/webhooks/${endpoint.id}/deliveries` }));
+  const entries = log.data as { payload: { data: { meetingId: string; deleted: boolean } } }[];
+  t.same(entries.map((e) => [e.payload.data.meetingId, e.payload.data.deleted]).sort(), [[m.id, true], [other.id, false]].sort(), 'both in the log; the old one as deleted: false');
 });
