@@ -322,6 +322,16 @@ export const feedBodies = sqliteTable('feed_bodies', {
   br: blob('br', { mode: 'buffer' }).notNull(),
 });
 
+/**
+ * Keys the service made for itself, by name: 'link' is the key personal feed secrets are derived from when
+ * LINK_SECRET is not set (32 random bytes, base64url). Not audited: the trail must not copy a key.
+ */
+export const serviceKeys = sqliteTable('service_keys', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
 /** Settings the stored feed fragments were rendered with (base URL, TTL, renderer version). */
 export const feedMeta = sqliteTable('feed_meta', {
   key: text('key').primaryKey(),
@@ -482,6 +492,12 @@ export const participants = sqliteTable(
      * and the feed at that secret shows all of them.
      */
     feedTokenHash: text('feed_token_hash').notNull(),
+    /**
+     * How often the personal feed secret was rotated. Since migration 0012 the secret is derived:
+     * HMAC-SHA256(link key, `personal-feed:{id}:{generation}`) (participants/feed-secrets.ts), so the service can put
+     * it in e-mails while storing only its hash. Records made before keep their random secret until rotated.
+     */
+    generation: integer('generation').notNull().default(0),
     /** The language of the e-mails the participant gets: 'da' (default) or 'en'. */
     language: text('language', { enum: ['da', 'en'] }).notNull().default('da'),
     /** 0 = no e-mails about changes to their meetings (receipts are always sent). */

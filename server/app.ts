@@ -34,6 +34,7 @@ import { apiRoutes } from './routes.js';
 import { webhookChannel } from './webhooks/webhook-channel.js';
 import { emailChannel } from './email/email-channel.js';
 import { createTransport } from 'nodemailer';
+import { resolveLinkKey } from './participants/feed-secrets.js';
 import { loadTemplates, templatesFolder, type Template } from './templates/templates.js';
 
 declare module 'fastify' {
@@ -45,6 +46,8 @@ declare module 'fastify' {
     /** At the shutdown deadline: cuts off every connection still open; returns how many there were. */
     cutOffConnections: () => number;
     outbox: OutboxWorker;
+    /** The key personal feed secrets are derived from (participants/feed-secrets.ts). */
+    linkKey: Buffer;
   }
 }
 
@@ -124,6 +127,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('db', db);
   app.decorate('config', config);
   app.decorate('templates', templates);
+  app.decorate('linkKey', resolveLinkKey(db, config.linkSecret));
 
   await app.register(swagger, {
     openapi: {
@@ -171,12 +175,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Without SMTP_URL no e-mail is sent (and no e-mail deliveries are made): said once, at start-up.
   if (!config.smtpUrl) app.log.info('SMTP_URL is not set: no e-mail is sent (webhooks still are)');
   const email = config.smtpUrl
-    ? emailChannel(db, createTransport(config.smtpUrl), { ...render, ...(config.mailFrom ? { from: config.mailFrom } : {}) })
+    ? emailChannel(db, createTransport(config.smtpUrl), { ...render, linkKey: app.linkKey, ...(config.mailFrom ? { from: config.mailFrom } : {}) })
     : undefined;
   const outbox = outboxWorker(db, app.log, {
     ...(config.outbox ?? {}),
     email: email !== undefined,
-    channels: { webhook: webhookChannel(db, { allowPrivate: config.webhookAllowPrivate, clock: outboxClock }), ...(email ? { email } : {}) },
+    channels: { webhook: webhookChannel(db, { allowPrivate: config.webhookAllowPrivate, clock: outboxClock, ...(config.outbox?.webhookTimeoutMs ? { timeoutMs: config.outbox.webhookTimeoutMs } : {}) }), ...(email ? { email } : {}) },
   });
   app.decorate('outbox', outbox);
   app.addHook('onReady', async () => outbox.start());

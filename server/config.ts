@@ -59,6 +59,7 @@ const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).optional(),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
+  LINK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
 });
 
 export interface Config {
@@ -108,8 +109,13 @@ export interface Config {
   mailFrom?: string;
   /** Let webhooks reach private, loopback and link-local addresses (tests, closed networks). */
   webhookAllowPrivate: boolean;
+  /**
+   * LINK_SECRET: the key personal feed links are derived from (feed-secrets.ts). Unset = a random key kept in
+   * the database. Changing it changes every derived link (old ones stop working).
+   */
+  linkSecret?: string;
   /** The outbox worker's clock and schedule (tests shorten them; see outbox/outbox-worker.ts). */
-  outbox?: { clock?: () => number; retryDelaysMs?: readonly number[]; pollMs?: number; disableAfter?: number };
+  outbox?: { clock?: () => number; retryDelaysMs?: readonly number[]; pollMs?: number; disableAfter?: number; /** A webhook attempt's time limit (15 s). */ webhookTimeoutMs?: number };
 }
 
 export class ConfigError extends Error {}
@@ -145,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seed: true,
     ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
     ...(e.MAIL_FROM ? { mailFrom: e.MAIL_FROM } : {}),
+    ...(e.LINK_SECRET ? { linkSecret: e.LINK_SECRET } : {}),
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true' || e.WEBHOOK_ALLOW_PRIVATE === '1',
   };
 }

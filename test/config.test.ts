@@ -197,3 +197,19 @@ t.test('e-mail and webhooks: SMTP_URL, MAIL_FROM, WEBHOOK_ALLOW_PRIVATE', async 
   await app.close();
   t.equal(lines.filter((l) => l.includes('SMTP_URL is not set')).length, 1, 'said once');
 });
+
+t.test('LINK_SECRET: optional, at least 32 characters, never echoed in the error', async (t) => {
+  t.equal(loadConfig({}).linkSecret, undefined, 'unset by default (a key kept in the database)');
+  const secret = 'k'.repeat(31) + 'Ø';
+  t.equal(loadConfig({ LINK_SECRET: secret }).linkSecret, secret);
+  t.equal(loadConfig({ LINK_SECRET: '' }).linkSecret, undefined, 'empty counts as unset');
+  const short = 'too-short-secret-123';
+  try {
+    loadConfig({ LINK_SECRET: short });
+    t.fail('a short LINK_SECRET is refused');
+  } catch (e) {
+    t.ok(e instanceof ConfigError, 'a ConfigError');
+    t.match((e as Error).message, /LINK_SECRET: must be at least 32 characters/);
+    t.notMatch((e as Error).message, short, 'the value is not repeated');
+  }
+});

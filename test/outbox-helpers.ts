@@ -58,3 +58,25 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 20
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A real SMTP server (smtp-server) on 127.0.0.1 that keeps every message it is given, parsed, per recipient. */
+export async function smtpMailbox(t: { teardown: (fn: () => unknown) => void }) {
+  const { SMTPServer } = await import('smtp-server');
+  const { simpleParser } = await import('mailparser');
+  const mails: { to: string; messageId: string; subject: string; text: string; calendars: string[] }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      simpleParser(stream).then((m) => {
+        const calendars = m.attachments.filter((a) => a.contentType === 'text/calendar').map((a) => a.content.toString('utf8'));
+        for (const r of session.envelope.rcptTo) mails.push({ to: r.address, messageId: m.messageId ?? '', subject: m.subject ?? '', text: m.text ?? '', calendars });
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  t.teardown(() => new Promise<void>((ok) => server.close(() => ok())));
+  return { url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, mails };
+}

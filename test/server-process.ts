@@ -62,7 +62,7 @@ export async function startServer(
     MAX_EVENT_LOOP_DELAY_MS: '0',
     ...extraEnv,
   };
-  delete env.PUBLIC_BASE_URL;
+  if (!('PUBLIC_BASE_URL' in extraEnv)) delete env.PUBLIC_BASE_URL;
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString('utf8')));

@@ -3,13 +3,15 @@
 // their personal feed (feeds/feed-publisher.ts): the events it holds (a receipt), or those that changed in
 // it since the message was written (a change); SEQUENCE is the personal feed's, so calendars that
 // subscribe to the feed and calendars that got the e-mail agree. The e-mail waits while the feeds of its
-// meeting are still being published.
-import { randomBytes } from 'node:crypto';
+// meeting are still being published. Every e-mail carries the participant's personal feed link when it can be
+// derived (participants/feed-secrets.ts); the link is never logged.
+import { createHash, randomBytes } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import type { Db } from '../../db/client.js';
 import type { OutboxMessageRow } from '../../db/schema.js';
 import { eventContent } from '../feeds/feed-content.js';
 import { feedLinks } from '../feeds/feed-links.js';
+import { currentFeedSecret } from '../participants/feed-secrets.js';
 import { organizerEmail, renderFragment } from '../feeds/feed-render.js';
 import type { Channel, Outcome } from '../outbox/outbox-worker.js';
 import { CHANGE_TYPES, RECEIPT_TYPES } from '../outbox/outbox-events.js';
@@ -22,6 +24,8 @@ export interface EmailOptions {
   publicBaseUrl: string;
   feedTtlMinutes: number;
   from?: string;
+  /** The key personal feed secrets are derived from. */
+  linkKey: Buffer;
 }
 
 interface ScopeEvent {
@@ -45,7 +49,9 @@ export const preferencesUrl = (baseUrl: string, token: string) => `${baseUrl}/ap
 export function emailChannel(db: Db, transport: Pick<Transporter, 'sendMail'>, options: EmailOptions): Channel {
   const sqlite = db.$client;
   const q = {
-    participant: sqlite.prepare('SELECT id, name, email, language, change_emails AS changeEmails, email_token AS emailToken FROM participants WHERE id = ?'),
+    participant: sqlite.prepare(
+      'SELECT id, name, email, language, change_emails AS changeEmails, email_token AS emailToken, generation, feed_token_hash AS feedTokenHash FROM participants WHERE id = ?',
+    ),
     setToken: sqlite.prepare('UPDATE participants SET email_token = ? WHERE id = ? AND email_token IS NULL'),
     feedsPending: sqlite
       .prepare("SELECT EXISTS (SELECT 1 FROM feed_queue WHERE (kind = 'meeting' AND key = ?) OR (kind = 'personal' AND key = ?))")
@@ -73,7 +79,9 @@ export function emailChannel(db: Db, transport: Pick<Transporter, 'sendMail'>, o
       const type = message.type;
       const receipt = RECEIPT_TYPES.has(type);
       if (!receipt && !CHANGE_TYPES.has(type)) return { skip: `no e-mail for ${type}` };
-      const p = q.participant.get(delivery.target) as { id: string; name: string; email: string; language: Language; changeEmails: number; emailToken: string | null } | undefined;
+      const p = q.participant.get(delivery.target) as
+        | { id: string; name: string; email: string; language: Language; changeEmails: number; emailToken: string | null; generation: number; feedTokenHash: string }
+        | undefined;
       if (!p) return { skip: 'participant erased' };
       if (!receipt && p.changeEmails === 0) return { skip: 'the participant stopped e-mails about changes' };
       const data = JSON.parse(message.payload) as { meetingId: string; changelog?: Changelog; changes?: { field: string; from: string | null; to: string | null }[] };
@@ -110,16 +118,22 @@ export function emailChannel(db: Db, transport: Pick<Transporter, 'sendMail'>, o
       const network = q.network.get(message.networkSlug) as { name: string; organiserName: string; organiserEmail: string | null } | undefined;
       const feed = feedLinks(options.publicBaseUrl, `/feeds/meetings/${data.meetingId}.ics?items=1`);
       const prefs = preferencesUrl(options.publicBaseUrl, tokenOf(p));
+      const secret = currentFeedSecret(options.linkKey, p);
+      const personal = secret ? feedLinks(options.publicBaseUrl, `/feeds/personal/${secret}.ics`) : null;
       const mail = composeMail({
         lang,
         kind,
         name: p.name,
         meeting: { title: meeting.meeting.title, date: meeting.date, startTime: meeting.startTime, endTime: meeting.endTime, timeZone: meeting.timeZone, location: meeting.location },
         lines,
-        links: { meetingFeed: feed.https, meetingFeedWebcal: feed.webcal, preferences: prefs },
+        links: { meetingFeed: feed.https, meetingFeedWebcal: feed.webcal, preferences: prefs, ...(personal ? { personalFeed: personal.https, personalFeedWebcal: personal.webcal } : {}) },
         organiser: network ? network.organiserName.trim() || network.name : 'netagenda',
       });
-      await transport.sendMail({
+      // The same bytes on every attempt (Date = when the change was written, MIME boundaries from the ids), so a
+      // repeat after a crash is recognisably the same e-mail, not only the same Message-ID.
+      const mailOptions: Parameters<typeof transport.sendMail>[0] & { baseBoundary: string } = {
+        baseBoundary: createHash('sha256').update(`${message.id}.${p.id}`).digest('hex').slice(0, 16),
+        date: new Date(message.createdAt),
         from,
         to: { name: p.name, address: p.email },
         ...(network?.organiserEmail ? { replyTo: network.organiserEmail } : {}),
@@ -136,7 +150,8 @@ export function emailChannel(db: Db, transport: Pick<Transporter, 'sendMail'>, o
           content: x.ics,
           contentType: `text/calendar; charset=utf-8; method=${x.method}`,
         })),
-      });
+      };
+      await transport.sendMail(mailOptions);
       return { ok: true };
     },
   };

@@ -10,7 +10,8 @@ export interface MailInput {
   meeting: { title: string; date: string; startTime: string; endTime: string; timeZone: string; location: string };
   /** What changed ("Starter nu kl. 10:30"), for change e-mails. */
   lines: string[];
-  links: { meetingFeed: string; meetingFeedWebcal: string; preferences: string };
+  /** The personal feed's links when known (participants whose secret is derived, see participants/feed-secrets.ts). */
+  links: { meetingFeed: string; meetingFeedWebcal: string; preferences: string; personalFeed?: string; personalFeedWebcal?: string };
   organiser: string;
 }
 
@@ -51,9 +52,7 @@ export function composeMail(m: MailInput): { subject: string; text: string } {
     da ? 'Abonnér på mødet i din kalender:' : 'Subscribe to the meeting in your calendar:',
     m.links.meetingFeedWebcal,
     m.links.meetingFeed,
-    da
-      ? 'Din personlige kalender (kun dine møder og dit spor) har du fået et link til af koordinatoren.'
-      : 'The coordinator has given you a link to your personal calendar (only your meetings and your track).',
+    ...personalLines(m),
     '',
     da ? 'Vælg sprog eller stop mails om ændringer:' : 'Choose your language or stop e-mails about changes:',
     m.links.preferences,
@@ -61,4 +60,24 @@ export function composeMail(m: MailInput): { subject: string; text: string } {
     da ? `Venlig hilsen\n${m.organiser}` : `Kind regards\n${m.organiser}`,
   ];
   return { subject, text: `${lines.join('\n')}\n` };
+}
+
+/** The personal feed's part: its links (webcal:// and https) with what it holds, or where to get them. */
+function personalLines(m: MailInput): string[] {
+  const da = m.lang === 'da';
+  if (m.links.personalFeed && m.links.personalFeedWebcal) {
+    return [
+      '',
+      da
+        ? 'Din personlige kalender viser kun de møder, du er tilmeldt, med dit spors programpunkter. Abonnér på den her (linket er personligt, så del det ikke):'
+        : 'Your personal calendar holds only the meetings you are registered for, with your track’s items. Subscribe to it here (the link is personal: do not share it):',
+      m.links.personalFeedWebcal,
+      m.links.personalFeed,
+    ];
+  }
+  return [
+    da
+      ? 'Din personlige kalender (kun dine møder og dit spor) har du fået et link til af koordinatoren.'
+      : 'The coordinator has given you a link to your personal calendar (only your meetings and your track).',
+  ];
 }

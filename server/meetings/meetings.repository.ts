@@ -154,7 +154,9 @@ export function meetingsRepository(db: Db, baseUrl: string) {
     /**
      * Removes the meeting with its tracks, items, registrations and releases (foreign keys cascade) in one
      * transaction. People's registrations and the published agenda go only when `confirmed`: otherwise 409
-     * `confirmation-required` with their counts, and nothing changes.
+     * `confirmation-required` with their counts, and nothing changes. An announced meeting's deletion writes a
+     * `meeting.cancelled` outbox message (`deleted: true`): its registered participants are e-mailed the
+     * cancellation, webhooks subscribed to `meeting.cancelled` are told.
      */
     remove(id: string, expected?: Expected, confirmed = false): void {
       db.transaction(
@@ -173,6 +175,10 @@ export function meetingsRepository(db: Db, baseUrl: string) {
               `Deleting meeting '${row.title}' (${id}) would also delete ${what}. Repeat the request with ?confirm=true to delete it.`,
               lose,
             );
+          }
+          // People who could see it hear of it as of a cancellation (the feeds show the same: its events cancelled).
+          if (row.status === 'announced') {
+            enqueue(db, { type: 'meeting.cancelled', networkSlug: row.networkSlug, data: { ...meetingRef(row), deleted: true }, recipients: registeredParticipants(db, id) });
           }
           tx.delete(meetings).where(eq(meetings.id, id)).run();
         },

@@ -56,7 +56,8 @@ export const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Delete a meeting with its tracks, items, registrations and releases',
       description:
         'A meeting with registrations or releases is deleted only with `?confirm=true`; without it the answer is 409 ' +
-        '`confirmation-required` counting what would go (`wouldLose`), and nothing changes. Every deleted row stays in the audit trail.',
+        '`confirmation-required` counting what would go (`wouldLose`), and nothing changes. Every deleted row stays in the audit trail. ' +
+        'Deleting an announced meeting notifies as cancelling it does: a `meeting.cancelled` webhook event (with `deleted: true`) and a cancellation e-mail to each registered participant.',
       security: bearer,
       params: idParams,
       querystring: confirmQuery,

@@ -11,7 +11,7 @@ const FIELDS = ['date', 'startTime', 'endTime', 'timeZone'] as const;
 
 export function meetingChanges(before: MeetingRow, after: MeetingRow, venue: (id: string | null) => VenueRow | null): MeetingMessage[] {
   if (before.status !== 'announced') return [];
-  if (after.status === 'cancelled') return [{ type: 'meeting.cancelled', data: meetingRef(after) }];
+  if (after.status === 'cancelled') return [{ type: 'meeting.cancelled', data: { ...meetingRef(after), deleted: false } }];
   if (after.status !== 'announced') return [];
   const changes: EventData<'meeting.changed'>['changes'] = FIELDS.filter((f) => before[f] !== after[f]).map((f) => ({ field: f, from: before[f], to: after[f] }));
   if (before.venueId !== after.venueId) {

@@ -28,7 +28,11 @@ const memberData = z.object({ memberId: z.string(), municipalityCode: z.number()
 /** The `data` of each event type. */
 export const eventData = {
   'release.published': z.object({ ...meetingRef, releaseNumber: z.number().int(), note: z.string(), changelog: changelogSchema }),
-  'meeting.cancelled': z.object(meetingRef),
+  'meeting.cancelled': z.object({
+    ...meetingRef,
+    // Messages written before this field existed were all cancellations by status: false.
+    deleted: z.boolean().default(false).describe('true when the meeting was deleted (its URLs now answer 404), false when its status became cancelled'),
+  }),
   'meeting.changed': z.object({ ...meetingRef, changes: z.array(meetingChange).describe('date, startTime, endTime, timeZone, venue: from → to') }),
   'registration.confirmed': registrationData,
   'registration.waitlisted': registrationData,

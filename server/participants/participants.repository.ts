@@ -1,8 +1,8 @@
 // Participants: people who register for a network's meetings and propose themes there; one record per
 // person and network. Personal data: shown only to the network's tokens (and admins), kept out of the audit
 // trail (the triggers omit name and email), erasable per network or, by an admin, everywhere. Each record
-// has a personal calendar feed behind a secret URL; only the secret's SHA-256 is stored.
-import { randomBytes } from 'node:crypto';
+// has a personal calendar feed behind a secret URL; only the secret's SHA-256 is stored (the secret is derived
+// from the link key, see feed-secrets.ts).
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
@@ -17,20 +17,16 @@ import {
   type MunicipalityRow,
   type ParticipantRow,
 } from '../../db/schema.js';
-import { hashToken } from '../auth/tokens.js';
 import { feedLinks } from '../feeds/feed-links.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { settleWaitlist } from '../registrations/registrations.repository.js';
+import { deriveFeedSecret, hashFeedSecret } from './feed-secrets.js';
 import type { Participant, ParticipantCreate, ParticipantExport, ParticipantPatch } from './participants.schemas.js';
 
-/** A new personal feed secret: 192 random bits, URL-safe (32 characters). */
-export const newFeedSecret = (): string => randomBytes(24).toString('base64url');
-
-/** What is stored of a feed secret. */
-export const hashFeedSecret = (secret: string): string => hashToken(secret);
+export { hashFeedSecret };
 
 const FEED_SECRET_RE = /^[A-Za-z0-9_-]{22,128}$/;
 
@@ -67,7 +63,7 @@ export interface ParticipantFilter {
   email?: string | undefined;
 }
 
-export function participantsRepository(db: Db, baseUrl: string) {
+export function participantsRepository(db: Db, baseUrl: string, linkKey: Buffer) {
   const getRow = (id: string): ParticipantRow => {
     const row = db.select().from(participants).where(eq(participants.id, id)).get();
     if (!row) throw notFound('Participant', id);
@@ -113,14 +109,14 @@ export function participantsRepository(db: Db, baseUrl: string) {
       return page(rows, limit, (r) => [r.p.name, r.p.id], (r) => toParticipant(r.p, r.m));
     },
 
-    /** Creates the network's participant; the feed secret is returned this once and never stored. */
+    /** Creates the network's participant; the feed secret is returned (and later e-mailed), never stored. */
     create(networkSlug: string, input: ParticipantCreate): Participant & { feed: { https: string; webcal: string } } {
       assertMunicipality(input.municipalityCode);
-      const secret = newFeedSecret();
       const now = nowIso();
       const id = newId('par');
+      const secret = deriveFeedSecret(linkKey, id, 0);
       db.insert(participants)
-        .values({ ...input, networkSlug, id, feedTokenHash: hashFeedSecret(secret), createdAt: now, updatedAt: now })
+        .values({ ...input, networkSlug, id, generation: 0, feedTokenHash: hashFeedSecret(secret), createdAt: now, updatedAt: now })
         .run();
       return { ...get(id), feed: personalFeedLinks(baseUrl, secret) };
     },
@@ -134,9 +130,9 @@ export function participantsRepository(db: Db, baseUrl: string) {
 
     /** A new feed secret; the old URL stops working at once. */
     rotateFeed(id: string): { participantId: string; feed: { https: string; webcal: string } } {
-      getRow(id);
-      const secret = newFeedSecret();
-      guardedUpdate(db, participants, participants.id, id, undefined, { feedTokenHash: hashFeedSecret(secret), updatedAt: nowIso() });
+      const generation = getRow(id).generation + 1;
+      const secret = deriveFeedSecret(linkKey, id, generation);
+      guardedUpdate(db, participants, participants.id, id, undefined, { generation, feedTokenHash: hashFeedSecret(secret), updatedAt: nowIso() });
       return { participantId: id, feed: personalFeedLinks(baseUrl, secret) };
     },
 

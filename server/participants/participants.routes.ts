@@ -25,7 +25,7 @@ import {
 } from './participants.schemas.js';
 
 export const participantRoutes: FastifyPluginAsyncZod = async (app) => {
-  const repo = participantsRepository(app.db, app.config.publicBaseUrl);
+  const repo = participantsRepository(app.db, app.config.publicBaseUrl, app.linkKey);
   const networks = networksRepository(app.db, app.config.publicBaseUrl);
   const tags = ['participants'];
   const isAdmin = (req: { token: { role: string } | null }) => req.token?.role === 'admin';

@@ -1,5 +1,5 @@
 // One webhook attempt: a POST with the signed headers, through the SSRF-guarded lookup, no redirects
-// followed, a time limit, and only the status kept of the answer.
+// followed, a time limit, and only the status kept of the answer (settled as soon as the status arrives).
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
@@ -27,10 +27,12 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
         agent: false,
         ...(options.signal ? { signal: options.signal } : {}),
       },
+      // Settled on the status line: the body is read and thrown away after, so the time in which a crash
+      // would leave an answered attempt recorded as under way is as short as it can be.
       (res) => {
+        resolve({ status: res.statusCode ?? 0 });
+        res.on('error', () => undefined);
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-        res.on('error', () => resolve({ status: res.statusCode ?? 0 }));
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));

@@ -6,6 +6,7 @@ import type { Resolver } from '../auth/authorize.js';
 import { conflict, notFound } from '../http/errors.js';
 import { newId, nowIso } from '../http/ids.js';
 import { decodeCursor, page } from '../http/pagination.js';
+import { webhookPayload } from '../outbox/outbox-events.js';
 import { webhookBody } from './webhook-channel.js';
 import { newWebhookSecret } from './webhook-signature.js';
 import type { Delivery, Webhook, WebhookCreate } from './webhooks.schemas.js';
@@ -35,7 +36,8 @@ const toDelivery = (d: OutboxDeliveryRow, m: OutboxMessageRow): Delivery => ({
   lastError: d.lastError,
   deliveredAt: d.deliveredAt,
   createdAt: d.createdAt,
-  payload: JSON.parse(webhookBody(m)) as Delivery['payload'],
+  // Parsed, so a message stored before a field was added shows it with its default (meeting.cancelled's `deleted`).
+  payload: webhookPayload.parse(JSON.parse(webhookBody(m))),
 });
 
 /** Authorisation target of /webhooks/{id}: the endpoint's network. */
