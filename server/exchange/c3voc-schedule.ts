@@ -90,6 +90,7 @@ export function asciiSlug(text: string, sep = '-'): string {
     .toLowerCase()
     .replace(/[æøåß]/g, (c) => TRANSLIT[c]!)
     .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
     .replace(/[^a-z0-9]+/g, sep)
     .split(sep)
     .filter(Boolean)
