@@ -254,6 +254,9 @@ t.test('a meeting’s schedule.xml: valid against the XSD, same content, Danish 
 t.test('a network’s schedule: announced and cancelled meetings, no drafts; cancelled days are empty', async (t) => {
   const f = await fixture(t);
   const { app, as } = f.ctx;
+  // A second meeting on the same date, earlier and later than the first: one day, spanning both.
+  const same = await as({ method: 'POST', url: `/api/v1/networks/${SLUG}/meetings`, payload: { title: 'Formøde for styregruppen', date: '2019-09-11', startTime: '08:00', endTime: '17:00', status: 'announced' } });
+  t.equal(same.statusCode, 201, same.body);
   const json = await app.inject({ url: `/api/v1/networks/${SLUG}/schedule.json` });
   t.equal(json.statusCode, 200, json.body.slice(0, 300));
   const body = json.json();
@@ -263,6 +266,8 @@ t.test('a network’s schedule: announced and cancelled meetings, no drafts; can
   t.same(body.schedule.conference.days.map((d: { date: string }) => d.date), dates, 'one day per date of a visible meeting');
   t.same(body.schedule.conference.days.map((d: { index: number }) => d.index), dates.map((_, i) => i + 1));
   t.equal(body.schedule.conference.acronym, 'kl_konsulentnetvaerk_2019_2020');
+  const shared = body.schedule.conference.days.find((d: { date: string }) => d.date === '2019-09-11');
+  t.match(shared, { day_start: '2019-09-11T08:00:00+02:00', day_end: '2019-09-11T17:00:00+02:00' }, 'the day spans both meetings');
   t.equal(eventsOf(body).length, 3, 'the released items of the one meeting with a release');
   t.notOk(json.body.includes('Kladde'), 'the draft meeting is not there');
   const xml = await app.inject({ url: `/api/v1/networks/${SLUG}/schedule.xml` });
