@@ -12,6 +12,7 @@ import { validateXML } from 'xmllint-wasm';
 import { eq } from 'drizzle-orm';
 import { releases as releasesTable, tokenNetworks } from '../db/schema.js';
 import { createToken } from '../server/auth/tokens.js';
+import type { Config } from '../server/config.js';
 import { acronymOf, asciiSlug, hhmm, idOfGuid, roomOf, scheduleOf } from '../server/exchange/c3voc-schedule.js';
 import { CSV_HEADER, guardFormula } from '../server/exchange/registrations-csv.js';
 import { stableUuid } from '../server/exchange/stable-uuid.js';
@@ -57,8 +58,8 @@ interface Fixture {
   speakerId: string;
 }
 
-async function fixture(t: { teardown: (fn: () => unknown) => void }): Promise<Fixture> {
-  const ctx = await makeApp(t, { seed: true });
+async function fixture(t: { teardown: (fn: () => unknown) => void }, config: Partial<Config> = {}): Promise<Fixture> {
+  const ctx = await makeApp(t, { seed: true, ...config });
   const { as } = ctx;
   const post = async (url: string, payload: Record<string, unknown>) => {
     const res = await as({ method: 'POST', url, payload });
@@ -358,7 +359,7 @@ t.test('the Atom feed of a network’s releases: parses, one entry per published
 });
 
 t.test('the Atom feed over a real socket: served by the feeds’ own instance, byte for byte', async (t) => {
-  const f = await fixture(t);
+  const f = await fixture(t, { corsOrigins: ['https://kalender.example'] });
   const { app } = f.ctx;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
@@ -370,6 +371,11 @@ t.test('the Atom feed over a real socket: served by the feeds’ own instance, b
   t.equal(real.headers.get('etag'), injected.headers.etag);
   t.equal((await fetch(`http://127.0.0.1:${port}${url}`, { headers: { 'if-none-match': String(injected.headers.etag) } })).status, 304);
   t.equal((await fetch(`http://127.0.0.1:${port}/feeds/networks/findes-ikke/releases.atom`)).status, 404);
+  const cors = await fetch(`http://127.0.0.1:${port}${url}`, { headers: { origin: 'https://kalender.example' } });
+  t.equal(cors.headers.get('access-control-allow-origin'), 'https://kalender.example', 'CORS as the other feeds');
+  t.equal(cors.headers.get('access-control-expose-headers'), 'ETag, Location, Retry-After');
+  const other = await fetch(`http://127.0.0.1:${port}${url}`, { headers: { origin: 'https://ondt.example' } });
+  t.equal(other.headers.get('access-control-allow-origin'), null, 'an origin not allowed gets no CORS header');
 });
 
 t.test('registrations.csv: coordinators and admins only; BOM, `;`, CRLF, quoting, formula guard, æøå', async (t) => {

@@ -129,7 +129,9 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
       const lastModifiedMs = Date.parse(atomUpdated(network, releases));
       reply.header('etag', etag).header('last-modified', new Date(lastModifiedMs).toUTCString()).header('cache-control', FEED_CACHE_CONTROL);
       const origin = req.headers.origin;
-      if (origin !== undefined && allowed.has(origin)) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+      if (origin !== undefined && allowed.has(origin)) {
+        reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'ETag, Location, Retry-After', vary: 'Origin' });
+      }
       if (isNotModified(req.headers, etag, lastModifiedMs)) reply.code(304).send();
       else reply.type('application/atom+xml; charset=utf-8').send(body);
     },
