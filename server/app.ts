@@ -222,7 +222,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       { prefix: '/api/v1' },
     );
   });
-  const routes = { db, bodies, cache: feeds, corsOrigins: config.corsOrigins };
+  const routes = { db, baseUrl: config.publicBaseUrl, bodies, cache: feeds, corsOrigins: config.corsOrigins };
   await app.register(feedRoutes, routes);
   const feedApp = await feedInstance({ logger: logsEveryPoll(config.logLevel) ? logger : false, log: app.log, routerOptions, trustProxy, routes });
   server.useFeeds(feedApp.routing);

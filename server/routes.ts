@@ -14,9 +14,10 @@ import { trackRoutes } from './tracks/tracks.routes.js';
 import { venueRoutes } from './venues/venues.routes.js';
 import { webhookRoutes } from './webhooks/webhooks.routes.js';
 import { emailPreferenceRoutes } from './email/email-preferences.routes.js';
+import { exchangeRoutes } from './exchange/exchange.routes.js';
 
 export const apiRoutes: FastifyPluginAsync = async (app) => {
-  for (const routes of [networkRoutes, venueRoutes, meetingRoutes, trackRoutes, themeRoutes, speakerRoutes, itemRoutes, agendaRoutes, releaseRoutes, planningRoutes, tokenRoutes, auditRoutes, webhookRoutes, emailPreferenceRoutes]) {
+  for (const routes of [networkRoutes, venueRoutes, meetingRoutes, trackRoutes, themeRoutes, speakerRoutes, itemRoutes, agendaRoutes, releaseRoutes, planningRoutes, tokenRoutes, auditRoutes, webhookRoutes, emailPreferenceRoutes, exchangeRoutes]) {
     await app.register(routes);
   }
   await app.register(import('./participants/personal-data.routes.js')); // participants, registrations, proposals

@@ -9,7 +9,7 @@
 //     deletes), the same with one field broken, arbitrary JSON, `__proto__`/`constructor` keys, deep
 //     nesting, unknown fields, invalid JSON text.
 // Every response: status < 500; every 4xx is application/problem+json with type, title, status (= HTTP
-// status) and a string code; feeds answer text/calendar on 200. And against the document: a response to a
+// status) and a string code; iCalendar feeds answer text/calendar on 200 (the Atom feed its own documented type). And against the document: a response to a
 // URL that reaches a documented operation (HEAD: the GET's) has a status the operation documents, with the
 // content type documented for it (application/json, text/calendar, application/problem+json; none for
 // 204/304). No global exceptions: statuses any route can answer (400, 401, 414, 429, 503, 413/415 on
@@ -167,7 +167,7 @@ function routesOf(app: FastifyInstance, doc: { paths: Record<string, Record<stri
         notes.push(`skipped ${method.toUpperCase()} ${path}: not an HTTP method this fuzzer knows`);
         continue;
       }
-      routes.push({ method: method.toUpperCase(), path, op, calendar: path.startsWith('/feeds/'), source: 'openapi' });
+      routes.push({ method: method.toUpperCase(), path, op, calendar: path.startsWith('/feeds/') && path.endsWith('.ics'), source: 'openapi' });
     }
   }
   for (const hand of HAND_ROUTES) {
@@ -177,7 +177,7 @@ function routesOf(app: FastifyInstance, doc: { paths: Record<string, Record<stri
       notes.push(`skipped GET ${hand.path}: not registered (yet)`);
       continue;
     }
-    routes.push({ method: 'GET', path: hand.path, op: hand.op, calendar: hand.path.startsWith('/feeds/'), source: 'by hand' });
+    routes.push({ method: 'GET', path: hand.path, op: hand.op, calendar: hand.path.startsWith('/feeds/') && hand.path.endsWith('.ics'), source: 'by hand' });
   }
   // Whatever else the router has: say what is and is not covered.
   const covered = new Set(routes.map((r) => `${r.method} ${r.path.replace(/\/\{rest\}$/, '*')}`));

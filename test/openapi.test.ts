@@ -83,7 +83,10 @@ t.test('the document is valid OpenAPI 3 and documents every /api/v1 route', asyn
     t.ok(success.length > 0, `${method} ${path} documents a success response`);
     for (const s of success) {
       if (s === '204') continue;
-      t.ok(op.responses[s]!.content?.['application/json']?.schema, `${method} ${path} ${s} has a JSON schema`);
+      // The exchange formats (server/exchange) answer in the type their extension names; everything else JSON.
+      const exported = ({ xml: 'application/xml', csv: 'text/csv' } as Record<string, string>)[/\.(\w+)$/.exec(path)?.[1] ?? ''];
+      if (exported) t.ok(op.responses[s]!.content?.[exported]?.schema, `${method} ${path} ${s} is documented as ${exported}`);
+      else t.ok(op.responses[s]!.content?.['application/json']?.schema, `${method} ${path} ${s} has a JSON schema`);
     }
     for (const s of statuses.filter((x) => /^[45]/.test(x))) {
       t.ok(op.responses[s]!.content?.['application/problem+json']?.schema, `${method} ${path} ${s} is problem+json`);

@@ -3,6 +3,7 @@
 // address. Registered outside the API's plugin context, so a poll runs none of the API's hooks (rate limit,
 // auth, idempotency, ETag of JSON): it is a cache lookup, a header comparison and prebuilt bytes, gzip or
 // brotli when the client accepts them. HEAD comes with every GET route.
+import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -17,6 +18,9 @@ import { chooseEncoding, servedFeed, type FeedCache, type ServedFeed } from './f
 import { isNotModified } from './feed-http.js';
 import type { Db } from '../../db/client.js';
 import type { FeedBodies } from './feed-bodies.js';
+import { networksRepository } from '../networks/networks.repository.js';
+import { networkReleases } from '../releases/published.js';
+import { atomUpdated, releasesAtom } from './releases-atom.js';
 
 /** Shared caches may keep a feed for a minute; after that they revalidate (a cheap 304). */
 export const FEED_CACHE_CONTROL = 'public, max-age=60';
@@ -32,6 +36,10 @@ export const feedResponses = {
   // refused: calendar apps and CDNs append cache-busting ones, and a poll is a cache lookup.
   ...problems(400, 404, 414),
 };
+const atomResponses = {
+  ...feedResponses,
+  200: { description: 'An Atom feed (RFC 4287)', content: { 'application/atom+xml': { schema: z.string() } } },
+};
 const meetingQuery = z.object({
   items: z.enum(['0', '1', 'false', 'true']).optional().describe('`1`: each released agenda item as its own event'),
 });
@@ -39,13 +47,16 @@ const secretParams = z.object({ secret: z.string().max(200) });
 
 export interface FeedRouteOptions {
   db: Db;
+  /** The service's public URL, for the links in Atom feeds. */
+  baseUrl: string;
   bodies: FeedBodies;
   cache: FeedCache;
   corsOrigins: string[];
 }
 
-export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, { db, bodies, cache, corsOrigins }) => {
+export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, { db, baseUrl, bodies, cache, corsOrigins }) => {
   const allowed = new Set(corsOrigins);
+  const networks = networksRepository(db, baseUrl);
 
   /**
    * The feed's prebuilt bytes with their precomputed headers, written straight to the response: a feed
@@ -105,6 +116,25 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
   app.get('/feeds/networks/:slug/themes/:key.ics', {
     schema: { tags, summary: 'Every released item on a theme across the network’s meetings', params: themeParams, response: feedResponses },
     handler: (req, reply) => serve(req, reply, `theme:${req.params.slug}/${req.params.key}`),
+  });
+  // Releases are rare and a network has few: the feed is built per request from the release rows (one
+  // query); its ETag is a hash of the bytes, so a poll that changes nothing still gets its 304.
+  app.get('/feeds/networks/:slug/releases.atom', {
+    schema: { tags, summary: 'A network’s published releases (Atom), each entry with its changelog', params: slugParams, response: atomResponses },
+    handler: (req, reply) => {
+      const network = networks.getRow(req.params.slug);
+      const releases = networkReleases(db, network.slug);
+      const body = releasesAtom(network, releases, baseUrl);
+      const etag = `"a${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+      const lastModifiedMs = Date.parse(atomUpdated(network, releases));
+      reply.header('etag', etag).header('last-modified', new Date(lastModifiedMs).toUTCString()).header('cache-control', FEED_CACHE_CONTROL);
+      const origin = req.headers.origin;
+      if (origin !== undefined && allowed.has(origin)) {
+        reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'ETag, Location, Retry-After', vary: 'Origin' });
+      }
+      if (isNotModified(req.headers, etag, lastModifiedMs)) reply.code(304).send();
+      else reply.type('application/atom+xml; charset=utf-8').send(body);
+    },
   });
   // A participant's personal calendar at a secret capability URL: the secret is masked in logs (by this
   // route's `secretParams`, http/request-log.ts), rotating it makes the old URL 404, and shared caches keep

@@ -5,6 +5,7 @@ import { and, asc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
   meetings,
+  municipalities,
   participants,
   registrations,
   tracks,
@@ -127,6 +128,12 @@ export const registrationResolver: Resolver = (db, p) => {
     .where(eq(registrations.id, p.id ?? ''))
     .get();
   return r ? { slug: r.slug, hidden: r.status === 'draft' ? notFound('Registration', p.id ?? '') : null } : null;
+};
+
+/** A registration as the CSV export shows it. */
+export type RegistrationExportRow = Registration & {
+  participant: { name: string; email: string; role: string; municipalityCode: number | null; municipality: string | null };
+  trackName: string | null;
 };
 
 export interface RegistrationFilter {
@@ -312,6 +319,29 @@ export function registrationsRepository(db: Db, baseUrl: string) {
           participant: { id: p.id, name: p.name, email: p.email, role: p.role, municipalityCode: p.municipalityCode },
         }),
       );
+    },
+
+    /**
+     * Every registration of a meeting (cancelled ones too) with the participant, municipality and track
+     * names, in queue order: the rows of the CSV export.
+     */
+    exportRows(meetingId: string): RegistrationExportRow[] {
+      meetingRepo.getRow(meetingId);
+      const rows = db
+        .select({ r: registrations, p: participants, municipality: municipalities.name, track: tracks.name })
+        .from(registrations)
+        .innerJoin(participants, eq(registrations.participantId, participants.id))
+        .leftJoin(municipalities, eq(participants.municipalityCode, municipalities.code))
+        .leftJoin(tracks, eq(registrations.trackId, tracks.id))
+        .where(eq(registrations.meetingId, meetingId))
+        .orderBy(asc(registrations.queuedAt))
+        .all();
+      const positions = waitlistPositions(seatsOf(db, meetingId));
+      return rows.map(({ r, p, municipality, track }) => ({
+        ...toRegistration(r, positions),
+        participant: { name: p.name, email: p.email, role: p.role, municipalityCode: p.municipalityCode, municipality },
+        trackName: track,
+      }));
     },
 
     /**

@@ -1,6 +1,6 @@
 // What the public sees of a meeting: the live meeting (date, hours, venue, status) with the agenda of its
 // latest release. A meeting with no release shows no agenda; a draft shows nothing at all.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
   meetings,
@@ -46,4 +46,32 @@ export function publishedAgenda(db: Db, meetingId: string): PublishedAgenda | nu
     tracks: snapshot?.tracks ?? [],
     items: snapshot?.items ?? [],
   };
+}
+
+/** The ids of a network's meetings the public may see (every status but draft), in date order. */
+export function publishedMeetingIds(db: Db, networkSlug: string): string[] {
+  return db
+    .select({ id: meetings.id })
+    .from(meetings)
+    .where(and(eq(meetings.networkSlug, networkSlug), ne(meetings.status, 'draft')))
+    .orderBy(asc(meetings.date), asc(meetings.startTime), asc(meetings.id))
+    .all()
+    .map((r) => r.id);
+}
+
+/** A release as a network's release feed shows it: the release row with its meeting. */
+export interface NetworkRelease {
+  release: ReleaseRow;
+  meeting: MeetingRow;
+}
+
+/** The releases of a network's meetings the public may see (not drafts), newest first. */
+export function networkReleases(db: Db, networkSlug: string): NetworkRelease[] {
+  return db
+    .select({ release: releases, meeting: meetings })
+    .from(releases)
+    .innerJoin(meetings, eq(releases.meetingId, meetings.id))
+    .where(and(eq(meetings.networkSlug, networkSlug), ne(meetings.status, 'draft')))
+    .orderBy(desc(releases.createdAt), desc(releases.number), asc(releases.id))
+    .all();
 }
