@@ -11,7 +11,7 @@ import type { Db } from '../../db/client.js';
 import type { OutboxMessageRow } from '../../db/schema.js';
 import { eventContent } from '../feeds/feed-content.js';
 import { feedLinks } from '../feeds/feed-links.js';
-import { currentFeedSecret } from '../participants/feed-secrets.js';
+import { currentFeedSecret, personalFeedLinks } from '../participants/feed-secrets.js';
 import { organizerEmail, renderFragment } from '../feeds/feed-render.js';
 import type { Channel, Outcome } from '../outbox/outbox-worker.js';
 import { CHANGE_TYPES, RECEIPT_TYPES } from '../outbox/outbox-events.js';
@@ -119,7 +119,7 @@ export function emailChannel(db: Db, transport: Pick<Transporter, 'sendMail'>, o
       const feed = feedLinks(options.publicBaseUrl, `/feeds/meetings/${data.meetingId}.ics?items=1`);
       const prefs = preferencesUrl(options.publicBaseUrl, tokenOf(p));
       const secret = currentFeedSecret(options.linkKey, p);
-      const personal = secret ? feedLinks(options.publicBaseUrl, `/feeds/personal/${secret}.ics`) : null;
+      const personal = secret ? personalFeedLinks(options.publicBaseUrl, secret) : null;
       const mail = composeMail({
         lang,
         kind,

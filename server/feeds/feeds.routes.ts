@@ -3,7 +3,6 @@
 // address. Registered outside the API's plugin context, so a poll runs none of the API's hooks (rate limit,
 // auth, idempotency, ETag of JSON): it is a cache lookup, a header comparison and prebuilt bytes, gzip or
 // brotli when the client accepts them. HEAD comes with every GET route.
-import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -12,12 +11,13 @@ import { AppError, notFound } from '../http/errors.js';
 import { problems } from '../http/problem.js';
 import { idParams } from '../http/route-kit.js';
 import { slugParams } from '../networks/networks.schemas.js';
-import { hashFeedSecret, participantsByFeedSecret } from '../participants/participants.repository.js';
+import { hashFeedSecret } from '../participants/feed-secrets.js';
+import { participantsByFeedSecret } from '../participants/participants.repository.js';
 import { themeParams } from '../themes/themes.schemas.js';
 import { chooseEncoding, servedFeed, type FeedCache, type ServedFeed } from './feed-cache.js';
 import { isNotModified } from './feed-http.js';
 import type { Db } from '../../db/client.js';
-import type { FeedBodies } from './feed-bodies.js';
+import { strongEtag, type FeedBodies } from './feed-bodies.js';
 import { networksRepository } from '../networks/networks.repository.js';
 import { networkReleases } from '../releases/published.js';
 import { atomUpdated, releasesAtom } from './releases-atom.js';
@@ -58,6 +58,13 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
   const allowed = new Set(corsOrigins);
   const networks = networksRepository(db, baseUrl);
 
+  /** The CORS headers for a request from an allowed origin (with the response's Vary), or undefined. */
+  function corsHeaders(request: FastifyRequest, vary: string): Record<string, string> | undefined {
+    const origin = request.headers.origin;
+    if (origin === undefined || !allowed.has(origin)) return undefined;
+    return { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'ETag, Location, Retry-After', vary };
+  }
+
   /**
    * The feed's prebuilt bytes with their precomputed headers, written straight to the response: a feed
    * needs none of Fastify's reply pipeline (no hooks, no serialization, headers known in advance).
@@ -66,10 +73,8 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
     const variant = feed.variants[chooseEncoding(request.headers['accept-encoding'], feed.variants.br !== undefined)]!;
     const notModified = isNotModified(request.headers, feed.etags, feed.lastModifiedMs);
     let headers = notModified ? variant.notModifiedHeaders : variant.headers;
-    const origin = request.headers.origin;
-    if (origin !== undefined && allowed.has(origin)) {
-      headers = { ...headers, 'access-control-allow-origin': origin, 'access-control-expose-headers': 'ETag, Location, Retry-After', vary: 'Origin, Accept-Encoding' };
-    }
+    const cors = corsHeaders(request, 'Origin, Accept-Encoding');
+    if (cors) headers = { ...headers, ...cors };
     reply.hijack();
     reply.raw.writeHead(notModified ? 304 : 200, headers);
     if (notModified || request.method === 'HEAD') reply.raw.end();
@@ -125,13 +130,11 @@ export const feedRoutes: FastifyPluginAsyncZod<FeedRouteOptions> = async (app, {
       const network = networks.getRow(req.params.slug);
       const releases = networkReleases(db, network.slug);
       const body = releasesAtom(network, releases, baseUrl);
-      const etag = `"a${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+      const etag = strongEtag(Buffer.from(body, 'utf8'));
       const lastModifiedMs = Date.parse(atomUpdated(network, releases));
       reply.header('etag', etag).header('last-modified', new Date(lastModifiedMs).toUTCString()).header('cache-control', FEED_CACHE_CONTROL);
-      const origin = req.headers.origin;
-      if (origin !== undefined && allowed.has(origin)) {
-        reply.headers({ 'access-control-allow-origin': origin, 'access-control-expose-headers': 'ETag, Location, Retry-After', vary: 'Origin' });
-      }
+      const cors = corsHeaders(req, 'Origin');
+      if (cors) reply.headers(cors);
       if (isNotModified(req.headers, etag, lastModifiedMs)) reply.code(304).send();
       else reply.type('application/atom+xml; charset=utf-8').send(body);
     },

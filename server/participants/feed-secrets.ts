@@ -10,12 +10,16 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { serviceKeys } from '../../db/schema.js';
 import { hashToken } from '../auth/tokens.js';
+import { feedLinks } from '../feeds/feed-links.js';
 import { nowIso } from '../http/ids.js';
 
 /** A participant's personal feed secret for one generation. Pure. */
 export function deriveFeedSecret(linkKey: Buffer, participantId: string, generation: number): string {
   return createHmac('sha256', linkKey).update(`personal-feed:${participantId}:${generation}`, 'utf8').digest('base64url');
 }
+
+/** The subscription links of a personal feed secret. */
+export const personalFeedLinks = (baseUrl: string, secret: string) => feedLinks(baseUrl, `/feeds/personal/${secret}.ics`);
 
 /** What is stored of a feed secret. */
 export const hashFeedSecret = (secret: string): string => hashToken(secret);

@@ -17,16 +17,13 @@ import {
   type MunicipalityRow,
   type ParticipantRow,
 } from '../../db/schema.js';
-import { feedLinks } from '../feeds/feed-links.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { newId, nowIso } from '../http/ids.js';
 import { after, decodeCursor, page } from '../http/pagination.js';
 import { assertVersion, guardedUpdate, type Expected } from '../http/preconditions.js';
 import { settleWaitlist } from '../registrations/registrations.repository.js';
-import { deriveFeedSecret, hashFeedSecret } from './feed-secrets.js';
+import { deriveFeedSecret, hashFeedSecret, personalFeedLinks } from './feed-secrets.js';
 import type { Participant, ParticipantCreate, ParticipantExport, ParticipantPatch } from './participants.schemas.js';
-
-export { hashFeedSecret };
 
 const FEED_SECRET_RE = /^[A-Za-z0-9_-]{22,128}$/;
 
@@ -38,8 +35,6 @@ export function participantsByFeedSecret(db: Db, secret: string): ParticipantRow
   if (!FEED_SECRET_RE.test(secret)) return [];
   return db.select().from(participants).where(eq(participants.feedTokenHash, hashFeedSecret(secret))).all();
 }
-
-export const personalFeedLinks = (baseUrl: string, secret: string) => feedLinks(baseUrl, `/feeds/personal/${secret}.ics`);
 
 export const toParticipant = (row: ParticipantRow, municipality: MunicipalityRow | null): Participant => ({
   id: row.id,
