@@ -1,6 +1,6 @@
 // The database tables (drizzle). Row types are inferred from here; migrations are generated from here.
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 const timestamps = {
   createdAt: text('created_at').notNull(),
@@ -464,6 +464,8 @@ export const members = sqliteTable(
     contactName: text('contact_name').notNull(),
     contactEmail: text('contact_email').notNull(),
     contactRole: text('contact_role').notNull().default(''),
+    /** The contact person's phone number ('' when not given). Personal data, like the name and e-mail. */
+    contactPhone: text('contact_phone').notNull().default(''),
     status: text('status', { enum: memberStatuses }).notNull().default('active'),
     clusterId: text('cluster_id').references(() => clusters.id, { onDelete: 'set null' }),
     signedUpAt: text('signed_up_at').notNull(),
@@ -681,3 +683,26 @@ export type OutboxMessageRow = typeof outboxMessages.$inferSelect;
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type OutboxDeliveryRow = typeof outboxDeliveries.$inferSelect;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+/**
+ * Manage links (self-service capability URLs, server/self-service/manage-links.ts): a municipality's contact
+ * manages its membership, a participant their registrations and data, each by a secret URL of 128+ random
+ * bits. Only the secret's SHA-256 is stored. Exactly one of member and participant is set; the link goes
+ * with its record (erasure of a participant removes it).
+ */
+export const manageLinks = sqliteTable(
+  'manage_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    memberId: text('member_id').references(() => members.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id').references(() => participants.id, { onDelete: 'cascade' }),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    index('manage_links_member').on(t.memberId),
+    index('manage_links_participant').on(t.participantId),
+    check('manage_links_one_holder', sql`(${t.memberId} IS NULL) <> (${t.participantId} IS NULL)`),
+  ],
+);
+
+export type ManageLinkRow = typeof manageLinks.$inferSelect;

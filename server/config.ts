@@ -49,6 +49,7 @@ const envSchema = z.object({
   CORS_ORIGINS: z.string().default(''),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
+  FORM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   TRUST_PROXY: trustProxy,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
@@ -144,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       apiPerMinute: e.RATE_LIMIT_PER_MINUTE,
       authFailures: e.AUTH_FAILURE_LIMIT,
+      formPostsPerMinute: e.FORM_RATE_LIMIT_PER_MINUTE,
       maxEventLoopDelay: e.MAX_EVENT_LOOP_DELAY_MS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
@@ -170,7 +172,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     corsOrigins: [],
     trustProxy: [],
     // Tests send thousands of requests from one address: limits are off unless a test sets them.
-    limits: { apiPerMinute: 1_000_000, authFailures: 1_000_000, maxEventLoopDelay: 0 },
+    limits: { apiPerMinute: 1_000_000, authFailures: 1_000_000, formPostsPerMinute: 1_000_000, maxEventLoopDelay: 0 },
     shutdownTimeoutMs: 10_000,
     feedWriteBudgetMs: 60_000,
     optimizeForSize: true,

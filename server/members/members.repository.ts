@@ -31,7 +31,7 @@ export const toMember = ({ member: m, municipality }: Joined): Member & { versio
   networkSlug: m.networkSlug,
   municipality: toMunicipality(municipality),
   status: m.status,
-  contact: { name: m.contactName, email: m.contactEmail, role: m.contactRole },
+  contact: { name: m.contactName, email: m.contactEmail, role: m.contactRole, phone: m.contactPhone },
   clusterId: m.clusterId,
   signedUpAt: m.signedUpAt,
   withdrawnAt: m.withdrawnAt,
@@ -125,7 +125,12 @@ export function membersRepository(db: Db, baseUrl: string, now: () => Date = () 
               });
             }
           }
-          const contact = { contactName: input.contact.name, contactEmail: input.contact.email, contactRole: input.contact.role ?? '' };
+          const contact = {
+            contactName: input.contact.name,
+            contactEmail: input.contact.email,
+            contactRole: input.contact.role ?? '',
+            contactPhone: input.contact.phone ?? '',
+          };
           const at = nowIso();
           const existing = find(slug, input.municipalityCode);
           if (existing?.member.status === 'active') {
@@ -157,6 +162,25 @@ export function membersRepository(db: Db, baseUrl: string, now: () => Date = () 
           const joined = find(slug, input.municipalityCode)!;
           enqueue(db, { type: 'member.signed-up', networkSlug: slug, data: { memberId: joined.member.id, municipalityCode: input.municipalityCode, status: 'active' } });
           return toMember(joined);
+        },
+        { behavior: 'immediate' },
+      );
+    },
+
+    /** Changes an active member's contact person (fields left out keep their value). */
+    updateContact(slug: string, code: number, contact: Partial<MemberCreate['contact']>, expected?: Expected): Member {
+      return db.transaction(
+        () => {
+          const row = getJoined(slug, code);
+          if (row.member.status !== 'active') throw notFound('Active member', `${slug}/${code}`);
+          guardedUpdate(db, members, members.id, row.member.id, expected, {
+            ...(contact.name !== undefined ? { contactName: contact.name } : {}),
+            ...(contact.email !== undefined ? { contactEmail: contact.email } : {}),
+            ...(contact.role !== undefined ? { contactRole: contact.role } : {}),
+            ...(contact.phone !== undefined ? { contactPhone: contact.phone } : {}),
+            updatedAt: nowIso(),
+          });
+          return toMember(find(slug, code)!);
         },
         { behavior: 'immediate' },
       );

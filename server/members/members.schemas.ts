@@ -10,6 +10,7 @@ const contactInput = z.strictObject({
   name: name(200),
   email,
   role: text(200).optional().describe('The contact person’s role, e.g. "Skolechef"'),
+  phone: text(50).optional().describe('The contact person’s phone number, e.g. "+45 65 51 10 00"'),
 });
 
 export const memberCreate = z
@@ -40,7 +41,7 @@ export const member = memberPublic
   .extend({
     id,
     networkSlug: z.string(),
-    contact: z.object({ name: z.string(), email: z.string(), role: z.string() }),
+    contact: z.object({ name: z.string(), email: z.string(), role: z.string(), phone: z.string() }),
     clusterId: z.string().nullable(),
     signedUpAt: z.string().describe('When the municipality (last) signed up (UTC)'),
     withdrawnAt: z.string().nullable(),
