@@ -48,6 +48,8 @@ declare module 'fastify' {
     outbox: OutboxWorker;
     /** The key personal feed secrets are derived from (participants/feed-secrets.ts). */
     linkKey: Buffer;
+    /** After a committed write: publishes what it changed in the feeds (within the write budget), wakes the outbox. */
+    afterWrite: () => void;
   }
 }
 
@@ -183,6 +185,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     channels: { webhook: webhookChannel(db, { allowPrivate: config.webhookAllowPrivate, clock: outboxClock, ...(config.outbox?.webhookTimeoutMs ? { timeoutMs: config.outbox.webhookTimeoutMs } : {}) }), ...(email ? { email } : {}) },
   });
   app.decorate('outbox', outbox);
+  app.decorate('afterWrite', () => {
+    if (publisher.pending()) background.drainNow();
+    outbox.wake();
+  });
   app.addHook('onReady', async () => outbox.start());
   app.addHook('preClose', async () => outbox.stop());
 
@@ -198,10 +204,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // What a write changed in the feeds is published before the write is acknowledged; a rare large change
     // (a network's organiser: every meeting) finishes in the background, entry by entry.
     api.addHook('onSend', (request, _reply, payload, done) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        if (publisher.pending()) background.drainNow();
-        outbox.wake();
-      }
+      if (request.method !== 'GET' && request.method !== 'HEAD') app.afterWrite();
       done(null, payload);
     });
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
