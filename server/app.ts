@@ -30,6 +30,7 @@ import { feedPublisher, type FeedPublisher } from './feeds/feed-publisher.js';
 import { FEED_CACHE_CONTROL, feedRoutes, PERSONAL_CACHE_CONTROL } from './feeds/feeds.routes.js';
 import { outboxDepth } from './outbox/outbox.js';
 import { outboxWorker, type OutboxWorker } from './outbox/outbox-worker.js';
+import { pagesPlugin } from './pages/pages.plugin.js';
 import { apiRoutes } from './routes.js';
 import { webhookChannel } from './webhooks/webhook-channel.js';
 import { emailChannel } from './email/email-channel.js';
@@ -227,6 +228,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   const routes = { db, baseUrl: config.publicBaseUrl, bodies, cache: feeds, corsOrigins: config.corsOrigins };
   await app.register(feedRoutes, routes);
+  // Public HTML pages (and the self-service forms), in their own context: none of the API's hooks.
+  await app.register(pagesPlugin);
   const feedApp = await feedInstance({ logger: logsEveryPoll(config.logLevel) ? logger : false, log: app.log, routerOptions, trustProxy, routes });
   server.useFeeds(feedApp.routing);
   app.addHook('preClose', (done) => {
