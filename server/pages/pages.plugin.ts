@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError } from '../http/errors.js';
 import { html } from './html.js';
 import { pageRoutes } from './pages.routes.js';
+import { selfServiceRoutes } from '../self-service/self-service.routes.js';
 import { layout } from './layout.js';
 import { PAGE_HEADERS, pageContext, sendNotFound, sendPage } from './page-http.js';
 import { SITE_CSS } from './site-css.js';
@@ -37,5 +38,6 @@ export async function pagesPlugin(app: FastifyInstance): Promise<void> {
   await app.register(pageRoutes);
 
   // ---- self-service form routes (forms helper): one line each, e.g. `await app.register(selfServiceRoutes);` ----
+  await app.register(selfServiceRoutes);
   // ---- end of self-service form routes ----
 }
