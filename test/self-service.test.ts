@@ -150,3 +150,245 @@ t.test('member changes are refused after the deadline', async (t) => {
   const member = a.app.db.select().from(members).get()!;
   t.same([member.status, member.contactName], ['active', 'Søren']);
 });
+
+t.test('registration: receipt with feed and manage link; full track -> waiting list with place; cancel -> promotion; change track', async (t) => {
+  const a = await makeApp(t);
+  const { meetingId, smallTrack, largeTrack } = await seedNetwork(a.as);
+  const form = await a.app.inject({ method: 'GET', url: `/meetings/${meetingId}/register` });
+  t.equal(form.statusCode, 200);
+  t.match(form.body, 'Spor A: Sprog (1 ledig plads)');
+
+  const first = await register(a, meetingId, person(1, smallTrack));
+  t.equal(first.statusCode, 303);
+  const firstToken = tokenOf(first);
+  const receipt = await a.app.inject({ method: 'GET', url: first.headers.location! });
+  t.equal(receipt.statusCode, 200);
+  t.match(receipt.body, '<h1>Du er tilmeldt</h1>');
+  t.match(receipt.body, 'Spor: Spor A: Sprog');
+  t.match(receipt.body, /href="webcal:\/\/127\.0\.0\.1:3000\/feeds\/personal\/[A-Za-z0-9_-]{43}\.ics"/);
+  t.match(receipt.body, `/manage/${firstToken}`);
+  const participant = a.app.db.select().from(participants).get()!;
+  t.same([participant.name, participant.email, participant.municipalityCode, participant.networkSlug], ['Deltager 1 Ærø', 'deltager1@kommune.dk', 461, SLUG]);
+
+  // The small track is full now: the next two land on the waiting list, with their place.
+  t.match((await a.app.inject({ method: 'GET', url: `/meetings/${meetingId}/register` })).body, 'Spor A: Sprog (fuldt: venteliste)');
+  const second = await register(a, meetingId, person(2, smallTrack), '?lang=en');
+  t.equal(second.statusCode, 303);
+  t.match(second.headers.location, /\?registration=reg_[^&]+&lang=en$/);
+  const secondToken = tokenOf(second);
+  const waiting = await a.app.inject({ method: 'GET', url: second.headers.location! });
+  t.match(waiting.body, '<h1>You are on the waiting list</h1>');
+  t.match(waiting.body, 'You are number 1 on the waiting list.');
+  const third = await register(a, meetingId, person(3, smallTrack));
+  const thirdToken = tokenOf(third);
+  t.match((await a.app.inject({ method: 'GET', url: third.headers.location! })).body, 'Du er nr. 2 på ventelisten.');
+  t.match((await a.app.inject({ method: 'GET', url: `/manage/${thirdToken}` })).body, 'Nr. 2 på ventelisten');
+
+  // The first cancels: the second is promoted (and the third moves up).
+  const firstManage = `/manage/${firstToken}`;
+  const firstReg = a.app.db.select().from(registrations).where(eq(registrations.participantId, participant.id)).get()!;
+  const cancelled = await submit(a.app, firstManage, {}, `${firstManage}/registrations/${firstReg.id}/cancel`);
+  t.equal(cancelled.statusCode, 303);
+  t.equal(cancelled.headers.location, `${firstManage}?done=cancelled`);
+  const firstPage = await a.app.inject({ method: 'GET', url: cancelled.headers.location! });
+  t.match(firstPage.body, 'Du er afmeldt mødet.');
+  t.match(firstPage.body, '<strong>Afmeldt</strong>');
+  t.match((await a.app.inject({ method: 'GET', url: `/manage/${secondToken}?lang=en` })).body, '<strong>Registered</strong>');
+  t.match((await a.app.inject({ method: 'GET', url: `/manage/${thirdToken}` })).body, 'Nr. 1 på ventelisten');
+
+  // The third changes to the large track by the manage link: registered there, keeping nothing of the old queue.
+  const thirdManage = `/manage/${thirdToken}`;
+  const thirdReg = a.app.db.select().from(registrations).all().find((r) => r.status === 'waitlisted')!;
+  const moved = await submit(a.app, thirdManage, { track: largeTrack }, `${thirdManage}/registrations/${thirdReg.id}/track`);
+  t.equal(moved.statusCode, 303);
+  const movedPage = await a.app.inject({ method: 'GET', url: moved.headers.location! });
+  t.match(movedPage.body, 'Sporet er skiftet.');
+  t.match(movedPage.body, 'Spor: Spor B: Ledelse');
+  t.equal(a.app.db.select().from(registrations).where(eq(registrations.id, thirdReg.id)).get()!.trackId, largeTrack);
+
+  // A track that is not the meeting's, or none: the message next to the field, nothing changed.
+  const wrong = await submit(a.app, thirdManage, { track: 'trk_nope' }, `${thirdManage}/registrations/${thirdReg.id}/track`);
+  t.equal(wrong.statusCode, 422);
+  t.match(wrong.body, 'Vælg et af mødets spor.');
+  t.equal(a.app.db.select().from(registrations).where(eq(registrations.id, thirdReg.id)).get()!.trackId, largeTrack);
+
+  // Someone else's registration is not reachable by this link.
+  const other = await submit(a.app, thirdManage, {}, `${thirdManage}/registrations/${firstReg.id}/cancel`);
+  t.equal(other.statusCode, 404);
+
+  // The receipts went to the outbox for the participants (confirmed, promoted).
+  const outbox = a.app.db.$client.prepare("SELECT type FROM outbox_messages WHERE type LIKE 'registration.%'").pluck().all();
+  t.ok(outbox.includes('registration.confirmed') && outbox.includes('registration.promoted'), `outbox: ${outbox.join(', ')}`);
+});
+
+t.test('registration validation in Danish and English, nothing half-saved', async (t) => {
+  const a = await makeApp(t);
+  const { meetingId } = await seedNetwork(a.as);
+  const da = await register(a, meetingId, { name: '', email: 'x', municipality: '', track: '' });
+  t.equal(da.statusCode, 422);
+  for (const text of ['Feltet skal udfyldes.', 'Skriv en gyldig e-mailadresse', 'Vælg en kommune på listen.']) t.match(da.body, text);
+  // A valid form without a track on a meeting with tracks: refused by the registration rule after the
+  // participant was made in the same transaction: nothing of it stays.
+  const noTrack = await register(a, meetingId, { name: 'Ole', email: 'ole@kommune.dk', municipality: '461', track: '' }, '?lang=en');
+  t.equal(noTrack.statusCode, 422);
+  t.match(noTrack.body, 'Choose one of the meeting’s tracks.');
+  t.match(noTrack.body, 'value="ole@kommune.dk"');
+  const unknownMunicipality = await register(a, meetingId, { name: 'Ole', email: 'ole@kommune.dk', municipality: '999', track: '' }, '?lang=en');
+  t.match(unknownMunicipality.body, 'Choose a municipality from the list.');
+  t.equal(count(a, participants), 0);
+  t.equal(count(a, registrations), 0);
+  t.equal(count(a, manageLinks), 0);
+});
+
+t.test('registration closed: the form says so and a POST saves nothing', async (t) => {
+  const a = await makeApp(t);
+  const { meetingId, smallTrack } = await seedNetwork(a.as);
+  const session = formSession(await a.app.inject({ method: 'GET', url: `/meetings/${meetingId}/register` }));
+  await a.as({ method: 'PATCH', url: `/api/v1/meetings/${meetingId}`, payload: { registrationDeadline: '2020-01-01T12:00' } });
+  const page = await a.app.inject({ method: 'GET', url: `/meetings/${meetingId}/register?lang=en` });
+  t.match(page.body, 'Registration for the meeting is closed.');
+  t.notMatch(page.body, '<form');
+  const post = await a.app.inject({
+    method: 'POST',
+    url: `/meetings/${meetingId}/register`,
+    headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ ...person(1, smallTrack), _csrf: session.csrf }).toString(),
+  });
+  t.equal(post.statusCode, 409);
+  t.match(post.body, 'Tilmeldingen til mødet er lukket.');
+  t.equal(count(a, participants), 0);
+  // A draft meeting has no form at all.
+  const draft = (await a.as({ method: 'POST', url: `/api/v1/networks/${SLUG}/meetings`, payload: { title: 'Kladde', date: '2099-01-01', startTime: '10:00', endTime: '12:00' } })).json();
+  t.equal((await a.app.inject({ method: 'GET', url: `/meetings/${draft.id}/register` })).statusCode, 404);
+});
+
+t.test('data export and erasure by the manage link', async (t) => {
+  const a = await makeApp(t);
+  const { meetingId, smallTrack } = await seedNetwork(a.as);
+  const token = tokenOf(await register(a, meetingId, person(1, smallTrack)));
+  const waitingToken = tokenOf(await register(a, meetingId, person(2, smallTrack)));
+  const manage = `/manage/${token}`;
+  const data = await a.app.inject({ method: 'GET', url: `${manage}/data.json` });
+  t.equal(data.statusCode, 200);
+  t.match(data.headers['content-type'], /^application\/json/);
+  t.match(data.headers['content-disposition'], /^attachment/);
+  const body = data.json();
+  t.equal(body.participant.name, 'Deltager 1 Ærø');
+  t.equal(body.registrations.length, 1);
+  t.equal(body.registrations[0].track.name, 'Spor A: Sprog');
+
+  const confirm = await a.app.inject({ method: 'GET', url: `${manage}/erase` });
+  t.equal(confirm.statusCode, 200);
+  t.match(confirm.body, 'Slet dine data');
+  // Without the confirmation box: the message, nothing erased.
+  const unconfirmed = await submit(a.app, `${manage}/erase`, {}, `${manage}/erase`);
+  t.equal(unconfirmed.statusCode, 422);
+  t.match(unconfirmed.body, 'Sæt kryds for at bekræfte.');
+  t.equal(count(a, participants), 2);
+  const erased = await submit(a.app, `${manage}/erase?lang=en`, { confirm: 'yes' }, `${manage}/erase?lang=en`);
+  t.equal(erased.statusCode, 303);
+  t.equal(erased.headers.location, '/manage/erased?lang=en');
+  t.match((await a.app.inject({ method: 'GET', url: erased.headers.location! })).body, 'Your data is erased');
+  t.equal(count(a, participants), 1);
+  t.equal(count(a, manageLinks), 1, 'the erased participant’s link went with them');
+  t.equal((await a.app.inject({ method: 'GET', url: manage })).statusCode, 404);
+  t.equal((await a.app.inject({ method: 'GET', url: `${manage}/data.json` })).statusCode, 404);
+  // Their place went to the waiting list.
+  t.match((await a.app.inject({ method: 'GET', url: `/manage/${waitingToken}` })).body, '<strong>Tilmeldt</strong>');
+});
+
+t.test('proposals and votes from the manage page', async (t) => {
+  const a = await makeApp(t);
+  const { meetingId, smallTrack, largeTrack } = await seedNetwork(a.as);
+  const one = `/manage/${tokenOf(await register(a, meetingId, person(1, smallTrack)))}`;
+  const two = `/manage/${tokenOf(await register(a, meetingId, person(2, largeTrack)))}`;
+  const bad = await submit(a.app, one, { meeting: '', title: '', description: '' }, `${one}/proposals`);
+  t.equal(bad.statusCode, 422);
+  t.match(bad.body, 'Vælg et kommende møde.');
+  t.match(bad.body, 'Feltet skal udfyldes.');
+  const wrongMeeting = await submit(a.app, one, { meeting: 'mtg_nope', title: 'Sprog', description: '' }, `${one}/proposals`);
+  t.equal(wrongMeeting.statusCode, 422);
+  t.match(wrongMeeting.body, 'Vælg et kommende møde.');
+  const proposed = await submit(a.app, one, { meeting: meetingId, title: 'Sprogstimulering i vuggestuen', description: 'Hvad virker?' }, `${one}/proposals`);
+  t.equal(proposed.statusCode, 303);
+  t.match((await a.app.inject({ method: 'GET', url: proposed.headers.location! })).body, 'Tak for dit forslag.');
+  const list = (await a.as({ method: 'GET', url: `/api/v1/networks/${SLUG}/proposals` })).json();
+  t.equal(list.data.length, 1);
+  const id = list.data[0].id;
+  const page = await a.app.inject({ method: 'GET', url: two });
+  t.match(page.body, 'Stem på “Sprogstimulering i vuggestuen”');
+  const voted = await submit(a.app, two, {}, `${two}/proposals/${id}/vote`);
+  t.equal(voted.statusCode, 303);
+  const after = await a.app.inject({ method: 'GET', url: voted.headers.location! });
+  t.match(after.body, 'Din stemme er talt med.');
+  t.match(after.body, '1 stemme');
+  t.match(after.body, 'Du har stemt');
+  // Voting twice: the conflict page, still one vote.
+  t.equal((await submit(a.app, two, {}, `${two}/proposals/${id}/vote`)).statusCode, 409);
+  t.equal((await a.as({ method: 'GET', url: `/api/v1/proposals/${id}` })).json().votes, 1);
+});
+
+t.test('CSRF: a POST without a valid token is refused with a 403 page, nothing saved', async (t) => {
+  const a = await makeApp(t);
+  await seedNetwork(a.as);
+  const fields = { municipality: '461', name: 'Ole', email: 'ole@kommune.dk', phone: '' };
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const none = await a.app.inject({ method: 'POST', url: `/networks/${SLUG}/signup`, headers: form, payload: new URLSearchParams(fields).toString() });
+  t.equal(none.statusCode, 403);
+  t.match(none.headers['content-type'], /^text\/html/);
+  t.match(none.body, 'Formularen er udløbet');
+  const session = formSession(await a.app.inject({ method: 'GET', url: `/networks/${SLUG}/signup` }));
+  const forged = await a.app.inject({ method: 'POST', url: `/networks/${SLUG}/signup?lang=en`, headers: { ...form, cookie: session.cookie }, payload: new URLSearchParams({ ...fields, _csrf: 'forged' }).toString() });
+  t.equal(forged.statusCode, 403);
+  t.match(forged.body, 'The form has expired');
+  const noCookie = await a.app.inject({ method: 'POST', url: `/networks/${SLUG}/signup`, headers: form, payload: new URLSearchParams({ ...fields, _csrf: session.csrf }).toString() });
+  t.equal(noCookie.statusCode, 403);
+  t.equal(count(a, members), 0);
+  // The cookie: signed, HttpOnly, SameSite=Strict.
+  const page = await a.app.inject({ method: 'GET', url: `/networks/${SLUG}/signup` });
+  t.match(String(page.headers['set-cookie']), /netagenda_csrf=[^;]+\.[^;]+;.*HttpOnly.*SameSite=Strict/);
+});
+
+t.test('rate limit on form posts per client address; unknown manage links are 404 pages', async (t) => {
+  const a = await makeApp(t, { limits: { apiPerMinute: 1_000_000, authFailures: 1_000_000, formPostsPerMinute: 2, maxEventLoopDelay: 0 } });
+  await seedNetwork(a.as);
+  const bad = { municipality: '', name: '', email: '', phone: '' };
+  t.equal((await signup(a, bad)).statusCode, 422);
+  t.equal((await signup(a, bad)).statusCode, 422);
+  const limited = await signup(a, bad);
+  t.equal(limited.statusCode, 429);
+  t.match(limited.body, 'For mange forsøg');
+  t.ok(limited.headers['retry-after']);
+  // Reads are not limited.
+  t.equal((await a.app.inject({ method: 'GET', url: `/networks/${SLUG}/signup` })).statusCode, 200);
+  for (const url of ['/manage/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '/manage/short', '/manage/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/receipt']) {
+    const res = await a.app.inject({ method: 'GET', url });
+    t.equal(res.statusCode, 404, url);
+    t.match(res.headers['content-type'], /^text\/html/);
+  }
+});
+
+t.test('manage tokens never reach the log', async (t) => {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const app = await buildApp(testConfig({ logLevel: 'info' }), { logStream: stream });
+  t.teardown(() => app.close());
+  const { raw } = createToken(app.db, { name: 'admin', role: 'admin' });
+  const as = (opts: Parameters<typeof app.inject>[0] & object) => app.inject({ ...opts, headers: { authorization: `Bearer ${raw}` } } as never);
+  const { meetingId, smallTrack } = await seedNetwork(as as never);
+  const res = await submit(app, `/meetings/${meetingId}/register`, person(1, smallTrack));
+  const token = tokenOf(res);
+  await app.inject({ method: 'GET', url: res.headers.location! });
+  await app.inject({ method: 'GET', url: `/manage/${token}/data.json` });
+  await submit(app, `/manage/${token}`, {}, `/manage/${token}/erase`);
+  const log = lines.join('');
+  t.match(log, '/manage/[redacted]/receipt', 'the receipt request is logged, masked');
+  t.notMatch(log, token);
+  t.notMatch(log, 'deltager1@kommune.dk');
+  t.notMatch(log, 'Deltager 1');
+});
