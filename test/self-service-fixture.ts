@@ -1,12 +1,12 @@
 // Shared by the self-service tests (inject and browser): a network with a sign-up window, an announced
 // meeting with two tracks (one of one place), and the form flow: GET a form, take its CSRF token and
 // cookie, POST the fields with them.
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { futureDate } from './helpers.js';
 
 export const SLUG = 'dagtilbud';
 
-type As = (opts: { method: 'POST' | 'GET' | 'PATCH'; url: string; payload?: unknown }) => Promise<LightMyRequestResponse>;
+export type As = (opts: InjectOptions) => Promise<LightMyRequestResponse>;
 
 const created = async (res: Promise<LightMyRequestResponse>) => {
   const r = await res;

@@ -379,8 +379,7 @@ t.test('manage tokens never reach the log', async (t) => {
   const app = await buildApp(testConfig({ logLevel: 'info' }), { logStream: stream });
   t.teardown(() => app.close());
   const { raw } = createToken(app.db, { name: 'admin', role: 'admin' });
-  const as = (opts: Parameters<typeof app.inject>[0] & object) => app.inject({ ...opts, headers: { authorization: `Bearer ${raw}` } } as never);
-  const { meetingId, smallTrack } = await seedNetwork(as as never);
+  const { meetingId, smallTrack } = await seedNetwork((opts) => app.inject({ ...opts, headers: { authorization: `Bearer ${raw}` } }));
   const res = await submit(app, `/meetings/${meetingId}/register`, person(1, smallTrack));
   const token = tokenOf(res);
   await app.inject({ method: 'GET', url: res.headers.location! });

@@ -114,6 +114,7 @@ export const da = {
     },
     summaryItem: (label: string, message: string) => `${label}: ${message}`,
     signup: {
+      pageTitle: 'Tilmeld kommunen',
       title: (network: string) => `Tilmeld kommunen til ${network}`,
       intro: 'Kommunens kontaktperson tilmelder kommunen. Du får et personligt link, hvor du kan ændre kontaktperson eller afmelde kommunen indtil fristen.',
       deadline: (when: string) => `Fristen for tilmelding er ${when}.`,
@@ -134,6 +135,7 @@ export const da = {
       open: 'Åbn din side',
     },
     member: {
+      pageTitle: 'Kommunens tilmelding',
       title: (municipality: string) => `Tilmelding: ${municipality}`,
       network: (network: string) => `Netværk: ${network}`,
       active: 'Kommunen er tilmeldt.',
@@ -147,6 +149,7 @@ export const da = {
       deadline: (when: string) => `Du kan ændre tilmeldingen indtil ${when}.`,
     },
     register: {
+      pageTitle: 'Tilmelding til møde',
       title: (meeting: string) => `Tilmelding: ${meeting}`,
       intro: 'Tilmeld dig mødet. Du får et personligt link, hvor du kan skifte spor, afmelde dig og se din kalender.',
       closes: (when: string) => `Tilmeldingen lukker ${when}.`,

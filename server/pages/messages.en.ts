@@ -115,6 +115,7 @@ export const en: Messages = {
     },
     summaryItem: (label: string, message: string) => `${label}: ${message}`,
     signup: {
+      pageTitle: 'Sign your municipality up',
       title: (network: string) => `Sign your municipality up to ${network}`,
       intro: 'The municipality’s contact person signs it up. You get a personal link where you can change the contact person or withdraw until the deadline.',
       deadline: (when: string) => `The sign-up deadline is ${when}.`,
@@ -135,6 +136,7 @@ export const en: Messages = {
       open: 'Open your page',
     },
     member: {
+      pageTitle: 'Your municipality’s sign-up',
       title: (municipality: string) => `Sign-up: ${municipality}`,
       network: (network: string) => `Network: ${network}`,
       active: 'The municipality is signed up.',
@@ -148,6 +150,7 @@ export const en: Messages = {
       deadline: (when: string) => `You can change the sign-up until ${when}.`,
     },
     register: {
+      pageTitle: 'Meeting registration',
       title: (meeting: string) => `Registration: ${meeting}`,
       intro: 'Register for the meeting. You get a personal link where you can change track, cancel and find your calendar.',
       closes: (when: string) => `Registration closes ${when}.`,

@@ -31,8 +31,9 @@ ${inputField({ name: 'email', type: 'email', label: f.email, required: true, aut
 ${inputField({ name: 'phone', type: 'tel', label: f.phone, autocomplete: 'tel', value: form.values.phone, error: errorFor(ctx.m, form.errors, 'phone') })}`;
 }
 
-export function signupTitle(ctx: PageContext, network: NetworkRow): string {
-  return ctx.m.selfService.signup.title(network.name);
+/** The document title (short: the heading names the network). */
+export function signupTitle(ctx: PageContext): string {
+  return ctx.m.selfService.signup.pageTitle;
 }
 
 export function signupMain(ctx: PageContext, page: SignupPage, form: FormState | null): Html {
@@ -41,10 +42,10 @@ export function signupMain(ctx: PageContext, page: SignupPage, form: FormState |
   const { network } = page;
   if (page.state !== 'open' || !form) {
     const opens = page.state === 'not-open' && network.signupOpens ? s.opens(formatLocal(network.signupOpens, network.timeZone, ctx.lang)) : '';
-    return html`<h1>${signupTitle(ctx, network)}</h1>
+    return html`<h1>${ctx.m.selfService.signup.title(network.name)}</h1>
 <p class="notice">${page.state === 'not-open' ? s.notOpen : s.closed} ${opens}</p>`;
   }
-  return html`<h1>${signupTitle(ctx, network)}</h1>
+  return html`<h1>${ctx.m.selfService.signup.title(network.name)}</h1>
 <p>${s.intro}</p>
 ${network.signupDeadline ? html`<p>${deadlineText(ctx, network)}</p>` : ''}
 ${summaryOf(ctx.m, form.errors, [['municipality', f.municipality], ['name', f.contactName], ['email', f.email], ['phone', f.phone]])}

@@ -11,7 +11,8 @@ import type { ManagedRegistration, ParticipantOverview } from './participant-man
 import type { RegistrationPage } from './registration.service.js';
 import { formatInstant, formatLocal } from './when.js';
 
-export const registerTitle = (ctx: PageContext, page: RegistrationPage) => ctx.m.selfService.register.title(page.meeting.title);
+/** The document title (short: the heading names the meeting). */
+export const registerTitle = (ctx: PageContext) => ctx.m.selfService.register.pageTitle;
 
 const meetingWhen = (ctx: PageContext, m: { date: string; startTime: string; timeZone: string }) => formatLocal(`${m.date}T${m.startTime}`, m.timeZone, ctx.lang);
 
@@ -19,7 +20,7 @@ export function registerMain(ctx: PageContext, page: RegistrationPage, form: For
   const s = ctx.m.selfService.register;
   const f = ctx.m.selfService.fields;
   const { meeting, summary } = page;
-  const intro = html`<h1>${registerTitle(ctx, page)}</h1>
+  const intro = html`<h1>${ctx.m.selfService.register.title(page.meeting.title)}</h1>
 <p>${ctx.m.selfService.receipt.meeting(meeting.title, meetingWhen(ctx, meeting))}</p>`;
   if (!page.open || !form) return html`${intro}<p class="notice">${s.closed}</p>`;
   const closes = meeting.registrationDeadline

@@ -119,7 +119,7 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
     const ctx = pageContext(request);
     const page = members.page((request.params as Params).slug!);
     const form = page.state === 'open' ? freshForm(reply) : null;
-    return sendSelfServicePage(reply, ctx, signupTitle(ctx, page.network), signupMain(ctx, page, form));
+    return sendSelfServicePage(reply, ctx, signupTitle(ctx), signupMain(ctx, page, form));
   });
   app.post('/networks/:slug/signup', { schema: { hide: true }, ...post }, (request, reply) => {
     const ctx = pageContext(request);
@@ -127,7 +127,7 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
     const page = members.page(slug);
     const values = formValues(request.body);
     const show = (errors: FieldErrors, status: number) =>
-      sendSelfServicePage(reply, ctx, signupTitle(ctx, page.network), signupMain(ctx, page, page.state === 'open' ? { csrf: csrf(reply), values, errors } : null), status);
+      sendSelfServicePage(reply, ctx, signupTitle(ctx), signupMain(ctx, page, page.state === 'open' ? { csrf: csrf(reply), values, errors } : null), status);
     if (page.state !== 'open') return show({}, 409);
     const parsed = parseForm(memberSignupForm, values);
     if (!parsed.ok) return show(parsed.errors, 422);
@@ -137,7 +137,7 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
     } catch (err) {
       const errors = fieldErrorOf(err);
       if (errors) return show(errors, 422);
-      if (err instanceof AppError && err.status === 409) return sendSelfServicePage(reply, ctx, signupTitle(ctx, page.network), signupMain(ctx, members.page(slug), null), 409);
+      if (err instanceof AppError && err.status === 409) return sendSelfServicePage(reply, ctx, signupTitle(ctx), signupMain(ctx, members.page(slug), null), 409);
       throw err;
     }
   });
@@ -146,7 +146,7 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
   app.get('/meetings/:id/register', { schema: { hide: true } }, (request, reply) => {
     const ctx = pageContext(request);
     const page = registrations.page((request.params as Params).id!);
-    return sendSelfServicePage(reply, ctx, registerTitle(ctx, page), registerMain(ctx, page, page.open ? freshForm(reply) : null));
+    return sendSelfServicePage(reply, ctx, registerTitle(ctx), registerMain(ctx, page, page.open ? freshForm(reply) : null));
   });
   app.post('/meetings/:id/register', { schema: { hide: true }, ...post }, (request, reply) => {
     const ctx = pageContext(request);
@@ -154,7 +154,7 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
     const page = registrations.page(id);
     const values = formValues(request.body);
     const show = (errors: FieldErrors, status: number) =>
-      sendSelfServicePage(reply, ctx, registerTitle(ctx, page), registerMain(ctx, page, page.open ? { csrf: csrf(reply), values, errors } : null), status);
+      sendSelfServicePage(reply, ctx, registerTitle(ctx), registerMain(ctx, page, page.open ? { csrf: csrf(reply), values, errors } : null), status);
     if (!page.open) return show({}, 409);
     const parsed = parseForm(registrationForm, values);
     if (!parsed.ok) return show(parsed.errors, 422);
@@ -167,7 +167,7 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
       if (errors) return show(errors, 422);
       if (err instanceof AppError && err.status === 409) {
         const now = registrations.page(id);
-        return sendSelfServicePage(reply, ctx, registerTitle(ctx, now), registerMain(ctx, now, null), 409);
+        return sendSelfServicePage(reply, ctx, registerTitle(ctx), registerMain(ctx, now, null), 409);
       }
       throw err;
     }
@@ -188,7 +188,7 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
       const view = memberView(holder.member, token, ctx);
       const m = holder.member;
       const form = freshForm(reply, { name: m.contactName, email: m.contactEmail, phone: m.contactPhone });
-      return sendSelfServicePage(reply, ctx, ctx.m.selfService.member.title(view.municipality.name), memberManageMain(ctx, view, form, done));
+      return sendSelfServicePage(reply, ctx, ctx.m.selfService.member.pageTitle, memberManageMain(ctx, view, form, done));
     }
     const state: ManageState = { ...freshForm(reply), done };
     return sendSelfServicePage(reply, ctx, ctx.m.selfService.participant.title, participantManageMain(ctx, manage.overview(holder.participant), state));
@@ -216,7 +216,7 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
     const member = memberOf(token);
     const values = formValues(request.body);
     const view = memberView(member, token, ctx);
-    const title = ctx.m.selfService.member.title(view.municipality.name);
+    const title = ctx.m.selfService.member.pageTitle;
     if (!view.changeable) return sendSelfServicePage(reply, ctx, title, memberManageMain(ctx, view, freshForm(reply), undefined), 409);
     const parsed = parseForm(memberContactForm, values);
     if (!parsed.ok) return sendSelfServicePage(reply, ctx, title, memberManageMain(ctx, view, { csrf: csrf(reply), values, errors: parsed.errors }, undefined), 422);
@@ -228,7 +228,7 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
     const ctx = manageContext(request, token);
     const member = memberOf(token);
     const view = memberView(member, token, ctx);
-    if (!view.changeable) return sendSelfServicePage(reply, ctx, ctx.m.selfService.member.title(view.municipality.name), memberManageMain(ctx, view, freshForm(reply), undefined), 409);
+    if (!view.changeable) return sendSelfServicePage(reply, ctx, ctx.m.selfService.member.pageTitle, memberManageMain(ctx, view, freshForm(reply), undefined), 409);
     members.withdraw(member);
     return redirect(reply, ctx, managePath(token));
   });
