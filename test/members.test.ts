@@ -250,7 +250,7 @@ t.test('unknown municipalities and malformed sign-ups are 400; unknown networks 
     [{ municipalityCode: 461, contact: { name: 'X' } }, 'body.contact.email'],
     [{ municipalityCode: 461, contact: { name: ' ', email: 'x@y.dk' } }, 'body.contact.name'],
     [{ municipalityCode: 461, contact: { name: 'X', email: 'not-an-email' } }, 'body.contact.email'],
-    [{ municipalityCode: 461, contact: { ...contact('X'), phone: '1234' } }, 'body.contact.phone'],
+    [{ municipalityCode: 461, contact: { ...contact('X'), phone: '1'.repeat(51) } }, 'body.contact.phone'],
     [{ municipalityCode: 461, contact: contact('X'), clusterId: 'x' }, 'body.clusterId'],
   ];
   for (const [payload, path] of bad) {

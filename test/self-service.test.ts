@@ -167,6 +167,11 @@ t.test('registration: receipt with feed and manage link; full track -> waiting l
   t.match(receipt.body, 'Spor: Spor A: Sprog');
   t.match(receipt.body, /href="webcal:\/\/127\.0\.0\.1:3000\/feeds\/personal\/[A-Za-z0-9_-]{43}\.ics"/);
   t.match(receipt.body, `/manage/${firstToken}`);
+  // The personal feed is published by the time the receipt is shown.
+  const feedPath = /href="http:\/\/127\.0\.0\.1:3000(\/feeds\/personal\/[A-Za-z0-9_-]{43}\.ics)"/.exec(receipt.body)![1]!;
+  const feed = await a.app.inject({ method: 'GET', url: feedPath });
+  t.equal(feed.statusCode, 200);
+  t.match(feed.body, 'SUMMARY:Forårsmøde i Odense');
   const participant = a.app.db.select().from(participants).get()!;
   t.same([participant.name, participant.email, participant.municipalityCode, participant.networkSlug], ['Deltager 1 Ærø', 'deltager1@kommune.dk', 461, SLUG]);
 
