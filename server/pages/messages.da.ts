@@ -69,6 +69,18 @@ export const da = {
     tracks: 'Spor',
     timeRange: (from: string, to: string) => `${from}–${to}`,
   },
+  changes: {
+    meetingField: (field: string, to: string) => `Mødets ${field} er nu ${to}`,
+    fields: { title: 'titel', date: 'dato', startTime: 'starttid', endTime: 'sluttid', timeZone: 'tidszone', venue: 'sted', status: 'status', description: 'beskrivelse' } as Record<string, string>,
+    itemAdded: (title: string, at: string) => `Nyt: «${title}» kl. ${at}`,
+    itemRemoved: (title: string) => `Taget af programmet: «${title}»`,
+    itemMoved: (title: string, at: string) => `Flyttet: «${title}» er nu kl. ${at}`,
+    itemRetitled: (from: string, to: string) => `«${from}» hedder nu «${to}»`,
+    itemChanged: (title: string) => `Ændret: «${title}»`,
+    trackAdded: (name: string) => `Nyt spor: ${name}`,
+    trackRemoved: (name: string) => `Spor fjernet: ${name}`,
+    trackChanged: (name: string) => `Sporet ${name} er ændret`,
+  },
   subscribe: {
     heading: 'Abonnér på kalenderen',
     help: 'Outlook på pc, Apple Kalender og Thunderbird: brug “Abonnér”. Google Kalender, Outlook.com og Microsoft 365 i browseren: brug knappen med tjenestens navn. Andre: kopiér .ics-linket.',

@@ -70,6 +70,18 @@ export const en: Messages = {
     tracks: 'Tracks',
     timeRange: (from: string, to: string) => `${from}–${to}`,
   },
+  changes: {
+    meetingField: (field: string, to: string) => `The meeting’s ${field} is now ${to}`,
+    fields: { title: 'title', date: 'date', startTime: 'start time', endTime: 'end time', timeZone: 'time zone', venue: 'venue', status: 'status', description: 'description' },
+    itemAdded: (title: string, at: string) => `New: “${title}” at ${at}`,
+    itemRemoved: (title: string) => `Removed from the programme: “${title}”`,
+    itemMoved: (title: string, at: string) => `Moved: “${title}” is now at ${at}`,
+    itemRetitled: (from: string, to: string) => `“${from}” is now called “${to}”`,
+    itemChanged: (title: string) => `Changed: “${title}”`,
+    trackAdded: (name: string) => `New track: ${name}`,
+    trackRemoved: (name: string) => `Track removed: ${name}`,
+    trackChanged: (name: string) => `The track ${name} has changed`,
+  },
   subscribe: {
     heading: 'Subscribe to the calendar',
     help: 'Outlook on a PC, Apple Calendar and Thunderbird: use “Subscribe”. Google Calendar, Outlook.com and Microsoft 365 in the browser: use the button with the service’s name. Anything else: copy the .ics link.',
