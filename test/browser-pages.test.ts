@@ -2,7 +2,7 @@
 // with no violations, html-validate with no errors, every subscribe link's URL shape (and the feed behind
 // it answering), the skip link by keyboard, the pages without JavaScript, and the print preview of the
 // seeded meeting: exactly one A4 page.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
 import { axeCheck, startBrowser, validateHtml, type BrowserHarness } from './browser-harness.js';
 import { OTHER_SLUG, PAGES_SLUG, seedPages, type PagesSeed } from './pages-seed.js';
@@ -16,7 +16,7 @@ t.before(async () => {
 });
 
 /** Goes to a page and checks it: status, axe, html-validate. Returns the page. */
-async function walk(t: Tap.Test, path: string, status = 200): Promise<Page> {
+async function walk(t: Test, path: string, status = 200): Promise<Page> {
   const page = await h.newPage();
   const res = await page.goto(`${h.baseUrl}${path}`);
   t.equal(res?.status(), status, `${path}: ${status}`);
