@@ -5,13 +5,14 @@
 // - feed poll (200 and 304) of the seed network feed vs a bare Fastify serving the same bytes and headers;
 // - item title PATCH on a 30-item day with two tracks vs a bare Fastify route doing one durable UPDATE;
 // - isolation: polls of network B's feed while network A is written to vs with no writes (100 networks);
-// - scale: 100 meetings × 100 items on one theme, created over HTTP: theme feed polls, RSS, start-up.
+// - scale: 100 meetings × 100 items on one theme, created over HTTP: theme feed polls, RSS, start-up;
+// - pages: a meeting page (200 and 304) vs the feed poll of the same meeting, in the same run.
 // The first three share one server (on a seeded database); scale has its own and runs last, its build
 // bounded by the time budget (creates stop after at most 300 s, releases after 180 s).
 // Prints progress, then the report (each figure, its target, PASS/FAIL); writes the report to BENCH_OUT too.
 // Exits 0 when every section ran (whether or not targets were met), 1 when one crashed.
 // Environment: BENCH_QUICK=1 (small sizes, short slices: for development, not the contract),
-// BENCH_SECONDS (seconds measured per target in each comparison, default 5), BENCH_ONLY=feed,patch,isolation,scale,
+// BENCH_SECONDS (seconds measured per target in each comparison, default 5), BENCH_ONLY=feed,patch,isolation,scale,pages
 // BENCH_WRITE_ROUNDS_PER_S (isolation writer pace, default 2 rounds of 3 writes), BENCH_BUDGET_S (default 690),
 // BENCH_DIR (where the scratch databases go, default the system temp dir), BENCH_KEEP=1 (keep them).
 import { spawnSync } from 'node:child_process';
@@ -48,7 +49,7 @@ import {
   type Json,
   type Reply,
 } from './lib.js';
-import { SCALE_SLUG, SCALE_THEME, manyNetworks, scaleFrame, scaleItem, seedNetworkFeed, thirtyItemDay, type IsolationData } from './scenarios.js';
+import { SCALE_SLUG, SCALE_THEME, manyNetworks, scaleFrame, scaleItem, seedNetworkFeed, thirtyItemDay, trackDayMeeting, type IsolationData } from './scenarios.js';
 
 const env = process.env;
 const QUICK = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
@@ -65,7 +66,7 @@ const settings = {
   isolationNetworks: QUICK ? 10 : 100,
   roundsPerS: Number(env.BENCH_WRITE_ROUNDS_PER_S ?? 2),
   budgetS: Number(env.BENCH_BUDGET_S ?? 690),
-  only: new Set((env.BENCH_ONLY ?? 'feed,patch,isolation,scale').split(',').map((s) => s.trim())),
+  only: new Set((env.BENCH_ONLY ?? 'feed,patch,isolation,pages,scale').split(',').map((s) => s.trim())),
 };
 const budgetEnd = Date.now() + settings.budgetS * 1000;
 const remainingS = () => (budgetEnd - Date.now()) / 1000;
@@ -161,6 +162,42 @@ async function feedSection(r: Section, app: AppServer, api: Api): Promise<void> 
   } finally {
     await bare.stop();
   }
+}
+
+/** What a browser sends for a page. */
+const BROWSER = { 'accept-encoding': 'gzip, deflate, br', 'accept-language': 'da-DK,da;q=0.9,en;q=0.8', accept: 'text/html', 'user-agent': 'netagenda-bench' };
+
+// Pages: a kept meeting page (200 and 304) vs the feed poll of the same meeting, side by side.
+async function pagesSection(r: Section, app: AppServer, api: Api): Promise<void> {
+  progress('pages: a released day with two tracks');
+  const id = await trackDayMeeting(api);
+  const pageUrl = `${app.base}/meetings/${id}`;
+  const feedUrl = `${app.base}/feeds/meetings/${id}.ics`;
+  const page = await http(pageUrl, { headers: BROWSER });
+  const feed = await http(feedUrl, { headers: CALENDAR });
+  if (page.status !== 200 || feed.status !== 200) throw new Error(`GET page ${page.status}, feed ${feed.status}`);
+  const pageEtag = String(page.headers.etag ?? '');
+  const feedEtag = String(feed.headers.etag ?? '');
+  const pageInm = { ...BROWSER, 'if-none-match': pageEtag };
+  const feedInm = { ...CALENDAR, 'if-none-match': feedEtag };
+  const revalidated = [await http(pageUrl, { headers: pageInm }), await http(feedUrl, { headers: feedInm })];
+  if (revalidated.some((res) => res.status !== 304)) r.line(`WARNING: revalidation answered ${revalidated.map((res) => res.status).join(', ')}, not 304`);
+  r.line(`/meetings/${id}: ${kb(page.body.length)} as sent (${page.headers['content-encoding'] ?? 'none'}); its feed ${kb(feed.body.length)} (${feed.headers['content-encoding'] ?? 'none'})`);
+  const saturated = { ...alternating(0.5), connections: settings.feedConnections };
+  await pinned([app.pid], async () => {
+    r.line(`polls at ${settings.feedConnections} connections`);
+    for (const [status, a, b] of [
+      ['200', { label: 'meeting page, 200', load: { url: pageUrl, headers: BROWSER } }, { label: 'its feed poll, 200', load: { url: feedUrl, headers: CALENDAR } }],
+      ['304', { label: 'meeting page, If-None-Match -> 304', load: { url: pageUrl, headers: pageInm } }, { label: 'its feed poll, If-None-Match -> 304', load: { url: feedUrl, headers: feedInm } }],
+    ] as const) {
+      progress(`pages: ${status}, page vs feed, alternating`);
+      const run = await compare(a, b, saturated);
+      r.line(describe(run.a));
+      r.line(describe(run.b));
+      const bad = [unexpected(run.a, status), unexpected(run.b, status)].filter(Boolean).join('; ');
+      r.figure({ name: `meeting page ${status} / feed poll ${status}`, value: run.ratio, unit: '×', target: { op: '>=', value: 0.9 }, note: bad ? `unexpected: ${bad}` : undefined });
+    }
+  });
 }
 
 // 2. Item title PATCH vs one durable UPDATE in a bare Fastify.
@@ -479,7 +516,7 @@ async function main(): Promise<void> {
   watchdog.unref();
   progress(`bench: scratch databases in ${dir}`);
   try {
-    const small = ['feed', 'patch', 'isolation'].filter((s) => settings.only.has(s));
+    const small = ['feed', 'patch', 'isolation', 'pages'].filter((s) => settings.only.has(s));
     if (small.length > 0) {
       const databasePath = join(dir, 'app.db');
       const token = prepareDatabase(databasePath);
@@ -491,6 +528,7 @@ async function main(): Promise<void> {
         ['feed', 'Feed poll: the seed network feed, app vs a bare Fastify serving the same bytes', (r) => feedSection(r, app, api)],
         ['patch', 'Item writes: title PATCH, app vs a bare Fastify route doing one durable SQLite UPDATE', (r) => patchSection(r, app, api, token, dir)],
         ['isolation', `Isolation: ${settings.isolationNetworks} networks; B's feed polled with and without writes in A`, (r) => isolationSection(r, app, api, token)],
+        ['pages', 'Pages: a kept meeting page vs the feed poll of the same meeting', (r) => pagesSection(r, app, api)],
       ];
       try {
         for (const [key, title, run] of sections) {

@@ -185,3 +185,33 @@ export function scaleItem(frame: ScaleFrame, n: number): { meetingId: string; bo
     },
   };
 }
+
+/**
+ * A six-hour day in Odense with two parallel tracks (day-care, school) between plenary items, released:
+ * the meeting whose page and feed the pages section polls. Returns the meeting's id.
+ */
+export async function trackDayMeeting(api: Api): Promise<string> {
+  const slug = await network(api, 'bench-pages', 'Bench: sider', 'sparring');
+  const day = await meeting(api, slug, 'Netværksmøde i Odense: sprog og overgange', '2030-09-11', '10:00', '16:00');
+  const tracks = [
+    await api('POST', `/meetings/${day.id}/tracks`, { name: 'Dagtilbud', room: 'Sal A', sortOrder: 1 }),
+    await api('POST', `/meetings/${day.id}/tracks`, { name: 'Skole', room: 'Sal B', sortOrder: 2 }),
+  ];
+  const plenary: [string, string, string][] = [
+    ['10:00', '10:30', 'Velkomst og dagens program'],
+    ['12:00', '12:45', 'Frokost'],
+    ['14:15', '14:30', 'Kaffe'],
+    ['14:30', '16:00', 'Gensidig sparring på tværs'],
+  ];
+  for (const [startTime, endTime, title] of plenary) await api('POST', `/meetings/${day.id}/items`, { startTime, endTime, title, kind: 'other', themes: ['sparring'] });
+  for (const [i, t] of tracks.entries()) {
+    for (const [startTime, endTime] of [
+      ['10:30', '12:00'],
+      ['12:45', '14:15'],
+    ]) {
+      await api('POST', `/meetings/${day.id}/items`, { trackId: t.id, startTime, endTime, title: `${t.name}: oplæg og drøftelse ${startTime}`, kind: i === 0 ? 'presentation' : 'workshop', themes: ['sparring'] });
+    }
+  }
+  await api('POST', `/meetings/${day.id}/releases`, { note: 'bench' });
+  return day.id as string;
+}

@@ -30,6 +30,7 @@ import { feedPublisher, type FeedPublisher } from './feeds/feed-publisher.js';
 import { FEED_CACHE_CONTROL, feedRoutes, PERSONAL_CACHE_CONTROL } from './feeds/feeds.routes.js';
 import { outboxDepth } from './outbox/outbox.js';
 import { outboxWorker, type OutboxWorker } from './outbox/outbox-worker.js';
+import { pageCache, pageFastPath, type PageCache } from './pages/page-cache.js';
 import { pagesPlugin } from './pages/pages.plugin.js';
 import { apiRoutes } from './routes.js';
 import { webhookChannel } from './webhooks/webhook-channel.js';
@@ -44,6 +45,8 @@ declare module 'fastify' {
     config: Config;
     templates: Template[];
     feeds: { publisher: FeedPublisher; cache: FeedCache };
+    /** Rendered public pages (pages/page-cache.ts). */
+    pages: PageCache;
     /** At the shutdown deadline: cuts off every connection still open; returns how many there were. */
     cutOffConnections: () => number;
     outbox: OutboxWorker;
@@ -171,6 +174,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   else publisher.drain();
   app.addHook('onClose', async () => background.stop());
   app.decorate('feeds', { publisher, cache: feeds });
+  // Public pages: rendered once, kept until a write changes what they show; kept pages take the light path.
+  const pages = pageCache(db);
+  app.decorate('pages', pages);
+  server.usePages(pageFastPath(pages));
+  app.decorate('afterWrite', () => {
+    if (publisher.pending()) background.drainNow();
+    pages.refresh();
+    outbox.wake();
+  });
   app.decorate('cutOffConnections', server.cutOff);
 
   // The outbox: changes written with their messages are delivered (webhooks, e-mail) outside the requests.
@@ -186,10 +198,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     channels: { webhook: webhookChannel(db, { allowPrivate: config.webhookAllowPrivate, clock: outboxClock, ...(config.outbox?.webhookTimeoutMs ? { timeoutMs: config.outbox.webhookTimeoutMs } : {}) }), ...(email ? { email } : {}) },
   });
   app.decorate('outbox', outbox);
-  app.decorate('afterWrite', () => {
-    if (publisher.pending()) background.drainNow();
-    outbox.wake();
-  });
   app.addHook('onReady', async () => outbox.start());
   app.addHook('preClose', async () => outbox.stop());
 
@@ -229,7 +237,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const routes = { db, baseUrl: config.publicBaseUrl, bodies, cache: feeds, corsOrigins: config.corsOrigins };
   await app.register(feedRoutes, routes);
   // Public HTML pages (and the self-service forms), in their own context: none of the API's hooks.
-  await app.register(pagesPlugin);
+  await app.register(pagesPlugin, { cache: pages });
   const feedApp = await feedInstance({ logger: logsEveryPoll(config.logLevel) ? logger : false, log: app.log, routerOptions, trustProxy, routes });
   server.useFeeds(feedApp.routing);
   app.addHook('preClose', (done) => {

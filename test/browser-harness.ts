@@ -38,7 +38,8 @@ export async function startBrowser(t: { teardown: (fn: () => unknown) => void },
   const { raw } = createToken(app.db, { name: 'browser-admin', role: 'admin' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   t.teardown(() => browser.close());
-  const context = await browser.newContext({ javaScriptEnabled: true });
+  // A Danish browser (Accept-Language: da-DK): pages choose their language from it.
+  const context = await browser.newContext({ locale: 'da-DK' });
   return { app, baseUrl, auth: { authorization: `Bearer ${raw}` }, browser, context, newPage: () => context.newPage() };
 }
 

@@ -156,7 +156,7 @@ t.test('the seed network feed: one event per meeting at the right instants, with
     location: 'Odense',
     organizer: 'mailto:mfs@kl.dk',
     cn: 'KL',
-    url: `http://127.0.0.1:3000/api/v1/meetings/${sep.id}/agenda`,
+    url: `http://127.0.0.1:3000/meetings/${sep.id}`,
   });
   t.match(e.description, /Programmet er ikke offentliggjort endnu\.$/);
   t.ok(f.lines.includes('DTSTART;TZID=Europe/Copenhagen:20190911T100000'));

@@ -19,7 +19,8 @@ import { scopesOfEvent, type MeetingContext } from './feed-scopes.js';
 import { planScopes } from './scope-plan.js';
 
 /** Bump when the fragment or body format changes: stored fragments are then rendered again at start-up. */
-const RENDER_VERSION = 1;
+// 2: every event's URL is its meeting page (was the JSON agenda).
+const RENDER_VERSION = 2;
 
 export interface PublisherOptions extends RenderOptions {
   clock?: () => number;

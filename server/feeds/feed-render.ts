@@ -94,7 +94,8 @@ export function renderFragment(event: FragmentInput, cancelled: boolean, options
     description: cleanText(content.description),
     location: { title: cleanText(content.location), ...(content.geo ? { geo: content.geo } : {}) },
     organizer: { name: paramText(content.organizer.name) || 'netagenda', email: organizerEmail(content.organizer.email, options.publicBaseUrl) },
-    url: `${options.publicBaseUrl}/api/v1/meetings/${content.meeting.id}/agenda`,
+    // The meeting page (pages/meeting-page.ts): what a participant opens from the calendar event.
+    url: `${options.publicBaseUrl}/meetings/${content.meeting.id}`,
     status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     categories: content.categories.map((name) => ({ name: cleanText(name) })),
   });

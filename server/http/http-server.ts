@@ -25,8 +25,12 @@ export interface ServerLimits {
 /** Requests under this prefix go to the feeds' instance once it is set. */
 export const FEED_PREFIX = '/feeds/';
 
+/** Answers a request itself (true) or leaves it to the service (false). */
+type MaybeHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 export function serviceServer(limits: ServerLimits) {
   let feeds: Handler | undefined;
+  let pages: MaybeHandler | undefined;
   let closing = false;
   let sweeper: NodeJS.Timeout | undefined;
   let http: Server | undefined;
@@ -41,7 +45,15 @@ export function serviceServer(limits: ServerLimits) {
           // Once the service is closing its answers carry `Connection: close`; so do the feeds'.
           if (closing) res.setHeader('connection', 'close');
           feeds(req, res);
-        } else service(req, res);
+          return;
+        }
+        // Kept public pages (pages/page-cache.ts) are answered before the service's router and hooks.
+        if (pages !== undefined) {
+          if (closing) res.setHeader('connection', 'close');
+          if (pages(req, res)) return;
+          if (closing) res.removeHeader('connection');
+        }
+        service(req, res);
       });
       http = server;
       // Node's server.close() closes idle keep-alive connections at once (and Fastify's close() may ask for
@@ -81,6 +93,10 @@ export function serviceServer(limits: ServerLimits) {
     },
     useFeeds(handler: Handler): void {
       feeds = handler;
+    },
+    /** Kept pages: GETs and HEADs the handler answers from memory; it returns false for anything else. */
+    usePages(handler: MaybeHandler): void {
+      pages = handler;
     },
     /**
      * The service is shutting down (the listener closes next): every answer from now on tells its client

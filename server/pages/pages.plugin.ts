@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError } from '../http/errors.js';
 import { html } from './html.js';
+import type { PageCache } from './page-cache.js';
 import { pageRoutes } from './pages.routes.js';
 import { selfServiceRoutes } from '../self-service/self-service.routes.js';
 import { layout } from './layout.js';
@@ -13,10 +14,20 @@ import { SITE_CSS } from './site-css.js';
 
 const CSS_HEADERS = { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' };
 
-export async function pagesPlugin(app: FastifyInstance): Promise<void> {
+export interface PagesOptions {
+  cache: PageCache;
+  clock?: () => number;
+}
+
+export async function pagesPlugin(app: FastifyInstance, { cache, clock }: PagesOptions): Promise<void> {
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(PAGE_HEADERS);
     done();
+  });
+  // A write made here (the self-service forms) drops the kept pages it changes before its answer goes out.
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') cache.refresh();
+    done(null, payload);
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -35,7 +46,7 @@ export async function pagesPlugin(app: FastifyInstance): Promise<void> {
   });
 
   // ---- page routes (pages helper) ----
-  await app.register(pageRoutes);
+  await app.register(pageRoutes, { cache, ...(clock ? { clock } : {}) });
 
   // ---- self-service form routes (forms helper): one line each, e.g. `await app.register(selfServiceRoutes);` ----
   await app.register(selfServiceRoutes);

@@ -18,6 +18,7 @@ h1 { font-size: 1.8rem; line-height: 1.2; margin: 0.5rem 0 1rem; }
 h2 { font-size: 1.35rem; margin: 1.75rem 0 0.75rem; }
 h3 { font-size: 1.1rem; margin: 1rem 0 0.5rem; }
 .muted { color: var(--muted); }
+.visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .status { display: inline-block; padding: 0 0.4rem; border: 1px solid currentColor; border-radius: 0.25rem; font-size: 0.85rem; font-weight: 600; }
 .status-cancelled { color: var(--warn); }
 .cancelled-title { text-decoration: line-through; }

@@ -7,6 +7,7 @@ import { withLang } from '../pages/i18n.js';
 import { layout } from '../pages/layout.js';
 import type { Messages } from '../pages/messages.da.js';
 import { sendPage, type PageContext } from '../pages/page-http.js';
+import { subscribeBox } from '../pages/subscribe.js';
 import type { FieldErrors } from './self-service.forms.js';
 
 /** The message next to a field, if it has an error. */
@@ -33,17 +34,14 @@ export function manageLinkBox(ctx: PageContext, url: string): Html {
 </section>`;
 }
 
-/** The personal feed's subscription links (webcal for calendar apps, the plain .ics link for the rest). */
-export function feedBox(ctx: PageContext, feed: { https: string; webcal: string }): Html {
+/** The personal feed's subscribe buttons (the pages' subscribe block: webcal, Google, Outlook, .ics). */
+export function feedBox(ctx: PageContext, baseUrl: string, feed: { https: string }): Html {
   const s = ctx.m.selfService.participant;
   return html`<section class="personal-feed" aria-labelledby="personal-feed-title">
 <h2 id="personal-feed-title">${s.feed}</h2>
 <p>${s.feedHelp}</p>
-<p>${ctx.m.subscribe.help}</p>
-<ul class="subscribe">
-<li><a class="button" href="${feed.webcal}">${ctx.m.subscribe.webcal}</a></li>
-<li><a href="${feed.https}">${ctx.m.subscribe.ics}</a></li>
-</ul>
+<p class="help">${ctx.m.subscribe.help}</p>
+${subscribeBox(ctx.m, baseUrl, feed.https.slice(baseUrl.length), s.feedName, `${ctx.m.siteName}: ${s.feedName}`)}
 </section>`;
 }
 

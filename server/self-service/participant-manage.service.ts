@@ -29,6 +29,8 @@ export interface ManagedRegistration {
 
 export interface ParticipantOverview {
   participant: ParticipantRow;
+  /** The service's public address (the feed's links are under it). */
+  baseUrl: string;
   registrations: ManagedRegistration[];
   feed: { https: string; webcal: string } | null;
   /** Announced meetings of the network that have not started: proposals may name one. */
@@ -99,6 +101,7 @@ export function participantManageService(db: Db, baseUrl: string, linkKey: Buffe
       const secret = currentFeedSecret(linkKey, participant);
       return {
         participant,
+        baseUrl,
         registrations: managed,
         feed: secret ? personalFeedLinks(baseUrl, secret) : null,
         upcoming,

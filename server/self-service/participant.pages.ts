@@ -69,7 +69,7 @@ export function receiptMain(ctx: PageContext, o: ParticipantOverview, r: Managed
 ${r ? html`<p>${s.meeting(r.meeting.title, meetingWhen(ctx, r.meeting))}</p>` : ''}
 ${r?.track ? html`<p>${ctx.m.selfService.participant.trackLabel(r.track.name)}</p>` : ''}
 ${waiting && r.waitlistPosition !== null ? html`<p class="notice">${s.waitlistPlace(r.waitlistPosition)}</p>` : ''}
-${o.feed ? feedBox(ctx, o.feed) : ''}
+${o.feed ? feedBox(ctx, o.baseUrl, o.feed) : ''}
 ${manageLinkBox(ctx, manageUrl)}`;
 }
 
@@ -130,7 +130,7 @@ export function participantManageMain(ctx: PageContext, o: ParticipantOverview, 
 ${done ? html`<p class="notice" role="status">${done}</p>` : ''}
 <h2>${p.registrations}</h2>
 ${o.registrations.length === 0 ? html`<p>${p.none}</p>` : html`<ul class="registrations">${o.registrations.map((r) => registrationItem(ctx, r, state.csrf, state.errors, state.registrationId))}</ul>`}
-${o.feed ? feedBox(ctx, o.feed) : ''}
+${o.feed ? feedBox(ctx, o.baseUrl, o.feed) : ''}
 <h2 id="proposals">${pr.heading}</h2>
 <p>${pr.intro}</p>
 ${o.upcoming.length === 0
