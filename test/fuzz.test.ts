@@ -156,6 +156,9 @@ const HAND_ROUTES: { path: string; op: Operation }[] = [
   { path: '/docs/{rest}', op: {} },
 ];
 
+/** The self-service forms: HTML, not API; they answer with pages, never problem+json. */
+const SELF_SERVICE_ROUTES = /^\/(networks\/\{slug\}\/signup|meetings\/\{id\}\/register|manage\/)/;
+
 const toFastifyPath = (p: string) => p.replace(/\{(\w+)\}/g, ':$1');
 
 function routesOf(app: FastifyInstance, doc: { paths: Record<string, Record<string, Operation>> }): { routes: Route[]; notes: string[] } {
@@ -185,6 +188,7 @@ function routesOf(app: FastifyInstance, doc: { paths: Record<string, Record<stri
     if (covered.has(`${method} ${path}`)) continue;
     if (method === 'HEAD' && covered.has(`GET ${path}`)) continue; // HEAD of every GET route: sent in phase 2.
     if (path === '/openapi.json') notes.push(`not fuzzed ${method} ${path}: the document itself (read once at start)`);
+    else if (SELF_SERVICE_ROUTES.test(path)) notes.push(`not fuzzed ${method} ${path}: an HTML self-service form (test/self-service.test.ts, test/browser-forms.test.ts)`);
     else if (path.startsWith('/docs')) notes.push(`not fuzzed ${method} ${path}: Swagger UI static file (GET /docs/* is fuzzed)`);
     else notes.push(`NOT COVERED ${method} ${path}: registered but neither in the document nor added by hand`);
   }

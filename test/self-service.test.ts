@@ -396,3 +396,26 @@ t.test('manage tokens never reach the log', async (t) => {
   t.notMatch(log, 'deltager1@kommune.dk');
   t.notMatch(log, 'Deltager 1');
 });
+
+t.test('manage links and form parsing, directly', async (t) => {
+  const a = await makeApp(t);
+  await seedNetwork(a.as);
+  const { resolveManageLink, createManageLink } = await import('../server/self-service/manage-links.js');
+  const { parseForm, memberSignupForm, formValues } = await import('../server/self-service/self-service.forms.js');
+  const token = tokenOf(await signup(a, { municipality: '461', name: 'Søren', email: 'søren@odense.dk', phone: '' }));
+  t.match(token, /^[A-Za-z0-9_-]{32}$/, '24 random bytes, base64url');
+  t.equal(resolveManageLink(a.app.db, token)?.kind, 'member');
+  for (const bad of ['', 'x', `${token}x`, token.replace(/.$/, token.endsWith('A') ? 'B' : 'A'), '../../etc/passwd'.padEnd(32, 'a')]) {
+    t.equal(resolveManageLink(a.app.db, bad), null, `not a link: ${bad}`);
+  }
+  const member = a.app.db.select().from(members).get()!;
+  const tokens = new Set(Array.from({ length: 50 }, () => createManageLink(a.app.db, { memberId: member.id })));
+  t.equal(tokens.size, 50, 'every link is new');
+  t.same(formValues({ a: ['1', '2'], b: 'x', c: 3, d: undefined }), { a: '1', b: 'x' }, 'repeated fields: the first; non-strings dropped');
+  t.same(formValues(null), {});
+  const parsed = parseForm(memberSignupForm, { municipality: '461', name: 'Jens\u0007', email: 'jens@ærø.dk', phone: '' });
+  t.same(parsed, { ok: false, errors: { name: 'invalid' } }, 'control characters are refused; an internationalised address is fine');
+  const page = await a.app.inject({ method: 'GET', url: `/manage/${token}` });
+  t.equal(page.headers['referrer-policy'], 'no-referrer');
+  t.equal(page.headers['cache-control'], 'no-store');
+});
