@@ -419,3 +419,33 @@ t.test('manage links and form parsing, directly', async (t) => {
   t.equal(page.headers['referrer-policy'], 'no-referrer');
   t.equal(page.headers['cache-control'], 'no-store');
 });
+
+t.test('registering for another meeting from the manage page', async (t) => {
+  const a = await makeApp(t);
+  const { meetingId, smallTrack } = await seedNetwork(a.as);
+  const manage = `/manage/${tokenOf(await register(a, meetingId, person(1, smallTrack)))}`;
+  const second = (await a.as({ method: 'POST', url: `/api/v1/networks/${SLUG}/meetings`, payload: { title: 'Efterårsmøde', date: '2099-09-10', startTime: '10:00', endTime: '16:00', status: 'announced' } })).json();
+  const track = (await a.as({ method: 'POST', url: `/api/v1/meetings/${second.id}/tracks`, payload: { name: 'Spor C' } })).json();
+  const page = await a.app.inject({ method: 'GET', url: manage });
+  t.match(page.body, 'Tilmeld dig et andet møde');
+  t.match(page.body, 'Tilmeld mig Efterårsmøde');
+  t.notMatch(page.body, 'Tilmeld mig Forårsmøde', 'not offered a meeting they are registered for');
+  const noTrack = await submit(a.app, manage, {}, `${manage}/meetings/${second.id}/register`);
+  t.equal(noTrack.statusCode, 422);
+  t.match(noTrack.body, /id="error-track-[^"]+">Vælg et af mødets spor\./);
+  const done = await submit(a.app, manage, { track: track.id }, `${manage}/meetings/${second.id}/register`);
+  t.equal(done.statusCode, 303);
+  const after = await a.app.inject({ method: 'GET', url: done.headers.location! });
+  t.match(after.body, 'Du er tilmeldt mødet.');
+  t.match(after.body, '<h3>Efterårsmøde</h3>');
+  t.notMatch(after.body, 'Tilmeld dig et andet møde');
+  t.equal(count(a, participants), 1, 'the same participant record');
+  t.equal(count(a, registrations), 2);
+  t.notMatch((await a.app.inject({ method: 'GET', url: `${manage}?done=constructor` })).body, 'function');
+  // Twice for the same meeting: the conflict page.
+  t.equal((await submit(a.app, manage, { track: track.id }, `${manage}/meetings/${second.id}/register`)).statusCode, 409);
+  // Another network's meeting is not reachable.
+  await a.as({ method: 'POST', url: '/api/v1/networks', payload: { slug: 'andet', name: 'Andet' } });
+  const foreign = (await a.as({ method: 'POST', url: '/api/v1/networks/andet/meetings', payload: { title: 'X', date: '2099-09-10', startTime: '10:00', endTime: '16:00', status: 'announced' } })).json();
+  t.equal((await submit(a.app, manage, {}, `${manage}/meetings/${foreign.id}/register`)).statusCode, 404);
+});

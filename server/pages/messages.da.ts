@@ -188,6 +188,8 @@ export const da = {
       changeTrack: 'Skift spor',
       newTrack: 'Nyt spor',
       cancel: 'Afmeld mig mødet',
+      more: 'Tilmeld dig et andet møde',
+      registerFor: (meeting: string) => `Tilmeld mig ${meeting}`,
       feed: 'Din personlige kalender',
       feedName: 'Mine møder',
       feedHelp: 'Kalenderen viser de møder, du er tilmeldt, og følger med, når programmet ændres.',
@@ -195,6 +197,7 @@ export const da = {
       download: 'Hent dine data (JSON)',
       erase: 'Slet dine data',
       done: {
+        registered: 'Du er tilmeldt mødet.',
         track: 'Sporet er skiftet.',
         cancelled: 'Du er afmeldt mødet.',
         proposed: 'Tak for dit forslag.',

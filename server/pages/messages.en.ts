@@ -189,6 +189,8 @@ export const en: Messages = {
       changeTrack: 'Change track',
       newTrack: 'New track',
       cancel: 'Cancel my registration',
+      more: 'Register for another meeting',
+      registerFor: (meeting: string) => `Register me for ${meeting}`,
       feed: 'Your personal calendar',
       feedName: 'My meetings',
       feedHelp: 'The calendar shows the meetings you are registered for and follows changes to the programme.',
@@ -196,6 +198,7 @@ export const en: Messages = {
       download: 'Download your data (JSON)',
       erase: 'Erase your data',
       done: {
+        registered: 'You are registered for the meeting.',
         track: 'The track is changed.',
         cancelled: 'Your registration is cancelled.',
         proposed: 'Thank you for your proposal.',

@@ -11,7 +11,7 @@ import { participantsRepository } from '../participants/participants.repository.
 import type { ParticipantExport } from '../participants/participants.schemas.js';
 import { proposalsRepository } from '../proposals/proposals.repository.js';
 import type { Proposal } from '../proposals/proposals.schemas.js';
-import { hasStarted } from '../registrations/registration-window.js';
+import { hasStarted, registrationOpen } from '../registrations/registration-window.js';
 import { registrationsRepository } from '../registrations/registrations.repository.js';
 import { selfServiceWrite } from './self-service-write.js';
 
@@ -35,6 +35,8 @@ export interface ParticipantOverview {
   feed: { https: string; webcal: string } | null;
   /** Announced meetings of the network that have not started: proposals may name one. */
   upcoming: MeetingRow[];
+  /** Upcoming meetings open for registration that the participant is not registered for, with their tracks. */
+  more: { meeting: MeetingRow; tracks: TrackRow[] }[];
   /** Open proposals of the network, most votes first. */
   proposals: (Proposal & { voted: boolean })[];
 }
@@ -87,6 +89,10 @@ export function participantManageService(db: Db, baseUrl: string, linkKey: Buffe
             .all()
             .filter((m) => !hasStarted(m, now()))
         : [];
+      const active = new Set(managed.filter((r) => r.status !== 'cancelled').map((r) => r.meeting.id));
+      const more = upcoming
+        .filter((m) => !active.has(m.id) && registrationOpen(m, now()))
+        .map((meeting) => ({ meeting, tracks: db.select().from(tracks).where(eq(tracks.meetingId, meeting.id)).orderBy(asc(tracks.sortOrder), asc(tracks.id)).all() }));
       const open = slug ? proposals.list(slug, { status: 'open' }, false, 100).data : [];
       const voted = new Set(
         open.length > 0
@@ -105,8 +111,18 @@ export function participantManageService(db: Db, baseUrl: string, linkKey: Buffe
         registrations: managed,
         feed: secret ? personalFeedLinks(baseUrl, secret) : null,
         upcoming,
+        more,
         proposals: open.map((p) => ({ ...p, voted: voted.has(p.id) })),
       };
+    },
+
+    /** Registers the participant for another meeting of their network (the same rules as the public form). */
+    register(participant: ParticipantRow, meetingId: string, trackId: string | null) {
+      return selfServiceWrite(db, () => {
+        const meeting = db.select().from(meetings).where(eq(meetings.id, meetingId)).get();
+        if (!meeting || meeting.networkSlug !== participant.networkSlug || meeting.status === 'draft') throw notFound('Meeting', meetingId);
+        return regs.register(meetingId, { participantId: participant.id, trackId }, now());
+      });
     },
 
     changeTrack(participant: ParticipantRow, registrationId: string, trackId: string): void {

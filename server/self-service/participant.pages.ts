@@ -85,7 +85,7 @@ function registrationItem(ctx: PageContext, r: ManagedRegistration, csrf: string
 ${r.changeable && otherTracks.length > 0
   ? html`<form method="post" action="${actionOf(ctx, `${base}/track`)}" novalidate>
 ${csrfField(csrf)}
-${rawTrackSelect(ctx, r, otherTracks, errors, errorFor_, fieldName)}
+${trackSelect(ctx, p.newTrack, otherTracks, errorFor_ === r.id ? errorFor(ctx.m, errors, 'track') : undefined, fieldName)}
 <button type="submit">${p.changeTrack}</button>
 </form>`
   : ''}
@@ -98,23 +98,35 @@ ${csrfField(csrf)}
 </li>`;
 }
 
-/** The track select of one registration: ids made unique per registration (several forms on one page). */
-function rawTrackSelect(ctx: PageContext, r: ManagedRegistration, tracks: { id: string; name: string }[], errors: FormState['errors'], errorFor_: string | undefined, fieldName: string): Html {
-  const p = ctx.m.selfService.participant;
-  const f = ctx.m.selfService.fields;
-  const error = errorFor_ === r.id ? errorFor(ctx.m, errors, 'track') : undefined;
+/** A track select (ids made unique per form: several forms on one page). */
+function trackSelect(ctx: PageContext, label: string, tracks: { id: string; name: string }[], error: string | undefined, fieldName: string): Html {
   return html`<div class="field${error ? ' has-error' : ''}">
-<label for="${fieldId(fieldName)}">${p.newTrack}</label>
+<label for="${fieldId(fieldName)}">${label}</label>
 ${error ? html`<p class="field-error" id="error-${fieldName}">${error}</p>` : ''}
 <select id="${fieldId(fieldName)}" name="track" required${error ? html` aria-invalid="true" aria-describedby="error-${fieldName}"` : ''}>
-<option value="">${f.chooseTrack}</option>
+<option value="">${ctx.m.selfService.fields.chooseTrack}</option>
 ${tracks.map((t) => html`<option value="${t.id}">${t.name}</option>`)}
 </select>
 </div>`;
 }
 
+/** Registering for another meeting of the network from the manage page. */
+function moreItem(ctx: PageContext, x: ParticipantOverview['more'][number], state: ManageState): Html {
+  const p = ctx.m.selfService.participant;
+  const fieldName = `track-${x.meeting.id}`;
+  return html`<li>
+<h3>${x.meeting.title}</h3>
+<p>${meetingWhen(ctx, x.meeting)}</p>
+<form method="post" action="${actionOf(ctx, `${ctx.path}/meetings/${x.meeting.id}/register`)}" novalidate>
+${csrfField(state.csrf)}
+${x.tracks.length > 0 ? trackSelect(ctx, ctx.m.selfService.fields.track, x.tracks, state.registrationId === x.meeting.id ? errorFor(ctx.m, state.errors, 'track') : undefined, fieldName) : ''}
+<button type="submit">${p.registerFor(x.meeting.title)}</button>
+</form>
+</li>`;
+}
+
 export interface ManageState extends FormState {
-  /** The registration a track error belongs to. */
+  /** The registration (or, registering for another meeting, the meeting) a track error belongs to. */
   registrationId?: string | undefined;
   done?: string | undefined;
 }
@@ -123,13 +135,14 @@ export function participantManageMain(ctx: PageContext, o: ParticipantOverview, 
   const p = ctx.m.selfService.participant;
   const pr = ctx.m.selfService.proposals;
   const f = ctx.m.selfService.fields;
-  const done = state.done ? p.done[state.done] : undefined;
+  const done = state.done && Object.hasOwn(p.done, state.done) ? p.done[state.done] : undefined;
   const proposalErrors = state.registrationId === undefined ? state.errors : {};
   return html`<h1>${p.title}</h1>
 <p>${p.greeting(o.participant.name)}</p>
 ${done ? html`<p class="notice" role="status">${done}</p>` : ''}
 <h2>${p.registrations}</h2>
 ${o.registrations.length === 0 ? html`<p>${p.none}</p>` : html`<ul class="registrations">${o.registrations.map((r) => registrationItem(ctx, r, state.csrf, state.errors, state.registrationId))}</ul>`}
+${o.more.length > 0 ? html`<h2>${p.more}</h2><ul class="registrations">${o.more.map((x) => moreItem(ctx, x, state))}</ul>` : ''}
 ${o.feed ? feedBox(ctx, o.baseUrl, o.feed) : ''}
 <h2 id="proposals">${pr.heading}</h2>
 <p>${pr.intro}</p>

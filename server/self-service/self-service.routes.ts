@@ -255,6 +255,19 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
     }
     return redirect(reply, manageContext(request, token!), `${managePath(token!)}?done=track`);
   });
+  app.post('/manage/:token/meetings/:id/register', { schema: { hide: true }, ...post }, (request, reply) => {
+    const { token, id } = request.params as Params;
+    const participant = participantOf(token!);
+    const track = formValues(request.body).track;
+    try {
+      manage.register(participant, id!, track ? track : null);
+    } catch (err) {
+      const errors = fieldErrorOf(err);
+      if (errors) return showManage(request, reply, token!, { values: {}, errors, registrationId: id }, 422);
+      throw err;
+    }
+    return redirect(reply, manageContext(request, token!), `${managePath(token!)}?done=registered`);
+  });
   app.post('/manage/:token/registrations/:id/cancel', { schema: { hide: true }, ...post }, (request, reply) => {
     const { token, id } = request.params as Params;
     manage.cancel(participantOf(token!), id!);
