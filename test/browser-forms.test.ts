@@ -5,13 +5,17 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { axeCheck, startBrowser, validateHtml } from './browser-harness.js';
-import { SLUG, seedNetwork } from './self-service-fixture.js';
+import { SLUG, seedNetwork, type As } from './self-service-fixture.js';
 
 t.setTimeout(240_000);
 
 t.test('self-service forms in a browser', async (t) => {
   const h = await startBrowser(t);
-  const { meetingId, smallTrack } = await seedNetwork((opts) => h.app.inject({ ...opts, headers: { ...h.auth } }));
+  const as: As = (opts) => h.app.inject({ ...opts, headers: { ...h.auth } });
+  const { meetingId, smallTrack } = await seedNetwork(as);
+  // A second meeting: the manage pages offer it (registering from the manage page).
+  const autumn = (await as({ method: 'POST', url: `/api/v1/networks/${SLUG}/meetings`, payload: { title: 'Efterårsmøde', date: '2099-09-10', startTime: '10:00', endTime: '16:00', status: 'announced' } })).json();
+  await as({ method: 'POST', url: `/api/v1/meetings/${autumn.id}/tracks`, payload: { name: 'Spor C' } });
   // A Danish browser: pages follow Accept-Language.
   const context = await h.browser.newContext({ locale: 'da-DK' });
   t.teardown(() => context.close());
@@ -100,6 +104,15 @@ t.test('self-service forms in a browser', async (t) => {
   t.match(await page.textContent('[role=status]'), 'The track is changed.');
   t.match(await page.textContent('.registrations'), 'Track: Spor B: Ledelse');
   await checked(page, 'participant manage page after changing track');
+
+  // ---- Registering for the other meeting from the manage page (an error first) ----
+  await submitForm(page, `form[action*="/meetings/${autumn.id}/register"]`);
+  t.match(await page.textContent(`form[action*="/meetings/${autumn.id}/register"]`), 'Choose one of the meeting’s tracks.');
+  await checked(page, 'registering for another meeting, with an error');
+  await page.selectOption(`form[action*="/meetings/${autumn.id}/register"] select`, { label: 'Spor C' });
+  await submitForm(page, `form[action*="/meetings/${autumn.id}/register"]`);
+  t.match(await page.textContent('[role=status]'), 'You are registered for the meeting.');
+  await checked(page, 'manage page with two registrations');
 
   // ---- A proposal with an error, then erasure with its confirmation ----
   await submitForm(page, 'form[action*="/proposals"]');

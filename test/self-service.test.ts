@@ -9,6 +9,7 @@ import { auditLog, manageLinks, members, participants, registrations } from '../
 import { buildApp } from '../server/app.js';
 import { createToken } from '../server/auth/tokens.js';
 import { testConfig } from '../server/config.js';
+import { validateHtml } from './browser-harness.js';
 import { makeApp, type TestApp } from './helpers.js';
 import { SLUG, formSession, seedNetwork, submit, tokenOf } from './self-service-fixture.js';
 
@@ -433,6 +434,8 @@ t.test('registering for another meeting from the manage page', async (t) => {
   const noTrack = await submit(a.app, manage, {}, `${manage}/meetings/${second.id}/register`);
   t.equal(noTrack.statusCode, 422);
   t.match(noTrack.body, /id="error-track-[^"]+">Vælg et af mødets spor\./);
+  t.same(await validateHtml(page.body), [], 'the manage page with other meetings validates');
+  t.same(await validateHtml(noTrack.body), [], 'and with a track error');
   const done = await submit(a.app, manage, { track: track.id }, `${manage}/meetings/${second.id}/register`);
   t.equal(done.statusCode, 303);
   const after = await a.app.inject({ method: 'GET', url: done.headers.location! });
