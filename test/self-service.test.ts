@@ -390,9 +390,12 @@ t.test('manage tokens never reach the log', async (t) => {
   const token = tokenOf(res);
   await app.inject({ method: 'GET', url: res.headers.location! });
   await app.inject({ method: 'GET', url: `/manage/${token}/data.json` });
+  await app.inject({ method: 'GET', url: `/manage/${token}/no-such-page` });
+  await app.inject({ method: 'GET', url: `/%6Danage/${token}` });
   await submit(app, `/manage/${token}`, {}, `/manage/${token}/erase`);
   const log = lines.join('');
   t.match(log, '/manage/[redacted]/receipt', 'the receipt request is logged, masked');
+  t.match(log, '"url":"/manage/[redacted]"', 'a mistyped manage URL (no route) is masked too');
   t.notMatch(log, token);
   t.notMatch(log, 'deltager1@kommune.dk');
   t.notMatch(log, 'Deltager 1');

@@ -18,16 +18,22 @@ export const REDACTED = '[redacted]';
 /** Percent-escapes of ASCII characters decoded, the rest left alone: never throws, whatever the input. */
 const decodeAscii = (s: string): string => s.replace(/%([0-7][0-9a-f])/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
+/** Path segments after which a URL holds a secret: personal feeds, self-service manage links. */
+const SECRET_AFTER = ['/personal', '/manage'];
+
 /**
  * A URL no route matched (a 404, malformed percent-encoding, an overlong segment): there are no parameters
- * to go by, so as a backstop everything after a `personal` segment, however it is spelled, is masked (a
- * mistyped feed URL may still hold a real secret). Other URLs are logged as sent.
+ * to go by, so as a backstop everything after a `personal` or `manage` segment, however it is spelled, is
+ * masked (a mistyped feed or manage URL may still hold a real secret). Other URLs are logged as sent.
  */
 function unroutedUrl(url: string): string {
   const end = url.search(/[?#]/);
   const path = decodeAscii(end === -1 ? url : url.slice(0, end));
-  const at = path.toLowerCase().indexOf('/personal');
-  return at === -1 ? url : `${path.slice(0, at + '/personal'.length)}/${REDACTED}`;
+  const lower = path.toLowerCase();
+  const hits = SECRET_AFTER.map((s) => [lower.indexOf(s), s.length] as const).filter(([at]) => at !== -1);
+  if (hits.length === 0) return url;
+  const [at, length] = hits.reduce((a, b) => (b[0] < a[0] ? b : a));
+  return `${path.slice(0, at + length)}/${REDACTED}`;
 }
 
 /** The request's URL as logged: its matched route's secret parameters replaced by a placeholder. */
