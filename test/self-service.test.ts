@@ -26,6 +26,8 @@ const person = (n: number, track: string) => ({ name: `Deltager ${n} Ærø`, ema
 t.test('municipality sign-up: receipt with the deadline and a manage link; change contact; withdraw', async (t) => {
   const a = await makeApp(t);
   await seedNetwork(a.as);
+  t.match((await a.app.inject({ method: 'GET', url: `/networks/${SLUG}` })).body, `href="/networks/${SLUG}/signup"`, 'the network page links to the form');
+  t.match((await a.app.inject({ method: 'GET', url: `/networks/${SLUG}?lang=en` })).body, `href="/networks/${SLUG}/signup?lang=en"`);
   const form = await a.app.inject({ method: 'GET', url: `/networks/${SLUG}/signup` });
   t.equal(form.statusCode, 200);
   t.match(form.headers['content-type'], /^text\/html/);
@@ -155,6 +157,7 @@ t.test('member changes are refused after the deadline', async (t) => {
 t.test('registration: receipt with feed and manage link; full track -> waiting list with place; cancel -> promotion; change track', async (t) => {
   const a = await makeApp(t);
   const { meetingId, smallTrack, largeTrack } = await seedNetwork(a.as);
+  t.match((await a.app.inject({ method: 'GET', url: `/meetings/${meetingId}` })).body, `href="/meetings/${meetingId}/register"`, 'the meeting page links to the form');
   const form = await a.app.inject({ method: 'GET', url: `/meetings/${meetingId}/register` });
   t.equal(form.statusCode, 200);
   t.match(form.body, 'Spor A: Sprog (1 ledig plads)');
@@ -323,6 +326,7 @@ t.test('proposals and votes from the manage page', async (t) => {
   const id = list.data[0].id;
   const page = await a.app.inject({ method: 'GET', url: two });
   t.match(page.body, 'Stem på “Sprogstimulering i vuggestuen”');
+  t.match((await a.app.inject({ method: 'GET', url: `/networks/${SLUG}` })).body, '0 stemmer', 'the network page, kept before the vote');
   const voted = await submit(a.app, two, {}, `${two}/proposals/${id}/vote`);
   t.equal(voted.statusCode, 303);
   const after = await a.app.inject({ method: 'GET', url: voted.headers.location! });
@@ -332,6 +336,10 @@ t.test('proposals and votes from the manage page', async (t) => {
   // Voting twice: the conflict page, still one vote.
   t.equal((await submit(a.app, two, {}, `${two}/proposals/${id}/vote`)).statusCode, 409);
   t.equal((await a.as({ method: 'GET', url: `/api/v1/proposals/${id}` })).json().votes, 1);
+  // The network page (kept by the page cache) shows the proposal with its votes at once.
+  const network = await a.app.inject({ method: 'GET', url: `/networks/${SLUG}` });
+  t.match(network.body, 'Sprogstimulering i vuggestuen');
+  t.match(network.body, '1 stemme');
 });
 
 t.test('CSRF: a POST without a valid token is refused with a 403 page, nothing saved', async (t) => {

@@ -95,6 +95,7 @@ ${cancelled ? html`<p class="notice">${m.meeting.cancelledNotice}</p>` : ''}
 ${release ? html`<dt>${m.meeting.programme}</dt><dd>${m.meeting.release(release.number)}, ${m.meeting.releasedAt(instantIn(release.createdAt, meeting.timeZone, lang))}</dd>` : ''}
 </dl>
 ${meeting.description ? html`<p class="no-print">${meeting.description}</p>` : ''}
+${cancelled ? '' : html`<p class="no-print"><a href="${withLang(`/meetings/${encodeURIComponent(meeting.id)}/register`, lang)}">${m.selfService.links.register}</a></p>`}
 <h2>${m.meeting.programme}</h2>
 ${release && items.length > 0 ? grid(m, lang, tracks, items) : html`<p>${m.meeting.noProgramme}</p>`}
 ${

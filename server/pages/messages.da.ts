@@ -98,6 +98,7 @@ export const da = {
     cluster: (name: string) => `Klynge: ${name}`,
   },
   selfService: {
+    links: { signup: 'Tilmeld kommunen til netværket', register: 'Tilmeld dig mødet' },
     fields: {
       municipality: 'Kommune',
       chooseMunicipality: 'Vælg kommune',

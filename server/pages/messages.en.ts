@@ -99,6 +99,7 @@ export const en: Messages = {
     cluster: (name: string) => `Cluster: ${name}`,
   },
   selfService: {
+    links: { signup: 'Sign your municipality up to the network', register: 'Register for the meeting' },
     fields: {
       municipality: 'Municipality',
       chooseMunicipality: 'Choose municipality',

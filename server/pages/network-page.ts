@@ -61,6 +61,7 @@ ${network.purpose ? html`<h2>${m.network.purpose}</h2>${paragraphs(network.purpo
 <p><strong>${windowText}</strong>
 ${network.signupOpens && state === 'not-open' ? m.network.signupOpens(localDateTime(network.signupOpens, lang) + zoneNote) : ''}
 ${network.signupDeadline ? m.network.signupDeadline(localDateTime(network.signupDeadline, lang) + zoneNote) : ''}</p>
+${state === 'open' ? html`<p><a href="${withLang(`/networks/${encodeURIComponent(network.slug)}/signup`, lang)}">${m.selfService.links.signup}</a></p>` : ''}
 
 <h2>${m.network.meetings}</h2>
 ${
