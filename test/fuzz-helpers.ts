@@ -693,6 +693,8 @@ export interface SentRequest {
 export interface CheckOptions {
   /** The route serves text/calendar on 200. */
   calendar?: boolean;
+  /** A public page (server/pages/): its 200s and its 4xx pages are text/html (the router's own 400s stay problem+json). */
+  page?: boolean;
 }
 
 /** What is wrong with a response, or null. */
@@ -701,6 +703,7 @@ export function responseProblem(req: SentRequest, res: LightMyRequestResponse, o
   const ct = String(res.headers['content-type'] ?? '');
   if (status >= 500) return `server error ${status}`;
   if (status >= 400) {
+    if (opts.page && /^text\/html; charset=utf-8$/.test(ct)) return null;
     if (!/^application\/problem\+json/.test(ct)) return `${status} with content-type '${ct}' (expected application/problem+json)`;
     if (req.method === 'HEAD') return null;
     let body: unknown;
@@ -720,6 +723,7 @@ export function responseProblem(req: SentRequest, res: LightMyRequestResponse, o
     return null;
   }
   if (opts.calendar && status === 200 && !/^text\/calendar/.test(ct)) return `feed 200 with content-type '${ct}' (expected text/calendar)`;
+  if (opts.page && status === 200 && !/^text\/html; charset=utf-8$/.test(ct)) return `page 200 with content-type '${ct}' (expected text/html)`;
   return null;
 }
 

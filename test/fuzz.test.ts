@@ -140,6 +140,8 @@ interface Route {
   path: string;
   op: Operation;
   calendar: boolean;
+  /** A public HTML page (GET and HEAD). */
+  page: boolean;
   source: 'openapi' | 'by hand';
 }
 
@@ -153,11 +155,19 @@ const HAND_ROUTES: { path: string; op: Operation }[] = [
   { path: '/feeds/networks/{slug}/themes/{key}.ics', op: {} },
   // Not API routes, but they answer on the same server: cheap to include.
   { path: '/healthz', op: {} },
+  // The public HTML pages (server/pages/): HTML, a 404 page for unknown ids.
+  { path: '/', op: {} },
+  { path: '/networks/{slug}', op: { parameters: [{ name: 'lang', in: 'query', schema: { type: 'string', enum: ['da', 'en'] } }] } },
+  { path: '/meetings/{id}', op: { parameters: [{ name: 'lang', in: 'query', schema: { type: 'string', enum: ['da', 'en'] } }] } },
+  { path: '/assets/site.css', op: {} },
   { path: '/docs/{rest}', op: {} },
 ];
 
 /** The self-service forms: HTML, not API; they answer with pages, never problem+json. */
 const SELF_SERVICE_ROUTES = /^\/(networks\/\{slug\}\/signup|meetings\/\{id\}\/register|manage\/)/;
+
+/** The public HTML pages among the hand-added routes. */
+const PAGE_PATHS = new Set(['/', '/networks/{slug}', '/meetings/{id}']);
 
 const toFastifyPath = (p: string) => p.replace(/\{(\w+)\}/g, ':$1');
 
@@ -170,7 +180,7 @@ function routesOf(app: FastifyInstance, doc: { paths: Record<string, Record<stri
         notes.push(`skipped ${method.toUpperCase()} ${path}: not an HTTP method this fuzzer knows`);
         continue;
       }
-      routes.push({ method: method.toUpperCase(), path, op, calendar: path.startsWith('/feeds/') && path.endsWith('.ics'), source: 'openapi' });
+      routes.push({ method: method.toUpperCase(), path, op, calendar: path.startsWith('/feeds/') && path.endsWith('.ics'), page: false, source: 'openapi' });
     }
   }
   for (const hand of HAND_ROUTES) {
@@ -180,7 +190,7 @@ function routesOf(app: FastifyInstance, doc: { paths: Record<string, Record<stri
       notes.push(`skipped GET ${hand.path}: not registered (yet)`);
       continue;
     }
-    routes.push({ method: 'GET', path: hand.path, op: hand.op, calendar: hand.path.startsWith('/feeds/') && hand.path.endsWith('.ics'), source: 'by hand' });
+    routes.push({ method: 'GET', path: hand.path, op: hand.op, calendar: hand.path.startsWith('/feeds/') && hand.path.endsWith('.ics'), page: PAGE_PATHS.has(hand.path), source: 'by hand' });
   }
   // Whatever else the router has: say what is and is not covered.
   const covered = new Set(routes.map((r) => `${r.method} ${r.path.replace(/\/\{rest\}$/, '*')}`));
@@ -771,7 +781,8 @@ async function exercise(f: Fuzzer, route: Route, gen: GenRequest, method = route
     // a check is missing in the route: worth a look.
     f.notable.push(`SQLite constraint reached the generic handler:\n${describeExchange(req, res)}`);
   }
-  const problem = responseProblem(req, res, { calendar: route.calendar && method === 'GET' }) ?? contractProblem(f.documented, req, res, f);
+  const problem =
+    responseProblem(req, res, { calendar: route.calendar && method === 'GET', page: route.page && (method === 'GET' || method === 'HEAD') }) ?? contractProblem(f.documented, req, res, f);
   if (problem) {
     const known = KNOWN_BUGS.find((b) => b.matches(req, res));
     if (!known) throw new FuzzFailure(`${problem} (route ${route.method} ${route.path})\n${describeExchange(req, res)}`);

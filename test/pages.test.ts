@@ -3,6 +3,8 @@
 // cache (a change shows on the next request; another network's kept page is not rendered again), the pure
 // grid and subscribe-link shapes, and feed events linking to their meeting page (also after an upgrade).
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -326,4 +328,46 @@ t.test('feed events link to their meeting page, also in a database published bef
   const feed2 = unfold((await second.inject({ url: `/feeds/meetings/${s.meetingId}.ics?items=1` })).body);
   t.ok(feed2.includes(`URL;VALUE=URI:https://agenda.example.dk/meetings/${s.meetingId}\r\n`), 'rendered again at start-up');
   t.notMatch(feed2, /X-OLD-URL/);
+});
+
+t.test('over a real socket a kept page takes the light path: no router, no request log; changes still show', async (t) => {
+  const lines: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const app = await buildApp(testConfig({ logLevel: 'info' }), { logStream });
+  t.teardown(() => app.close());
+  const { raw: token } = createToken(app.db, { name: 't', role: 'admin' });
+  const auth = { authorization: `Bearer ${token}` };
+  const s = await seedPages(app, auth);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const url = `${base}/meetings/${s.meetingId}`;
+  const logged = () => lines.filter((l) => l.includes('incoming request') && l.includes('"url":"/meetings/')).length;
+
+  const first = await fetch(url);
+  t.equal(first.status, 200);
+  const etag = first.headers.get('etag')!;
+  const body = await first.text();
+  t.equal(logged(), 1, 'the first request renders through the service');
+  const second = await fetch(url);
+  t.equal(await second.text(), body);
+  t.equal(second.headers.get('content-security-policy'), first.headers.get('content-security-policy'));
+  const notModified = await fetch(url, { headers: { 'if-none-match': etag } });
+  t.equal(notModified.status, 304);
+  const head = await fetch(url, { method: 'HEAD' });
+  t.equal(head.status, 200);
+  t.equal(head.headers.get('etag'), etag);
+  t.equal(logged(), 1, 'kept pages are answered before the router (and its request log)');
+  // POST to a page path is not a page request: it reaches the service (and its 404).
+  t.equal((await fetch(url, { method: 'POST' })).status, 404);
+
+  const venueId = (await app.inject({ url: `/api/v1/meetings/${s.meetingId}`, headers: auth })).json().venue.id;
+  await fetch(`${base}/api/v1/venues/${venueId}`, { method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Odense Congress Center, Sal 1' }) });
+  const changed = await fetch(url, { headers: { 'if-none-match': etag } });
+  t.equal(changed.status, 200, 'a write drops the kept page');
+  t.match(await changed.text(), /Odense Congress Center, Sal 1/);
 });
