@@ -375,6 +375,10 @@ t.test('rate limit on form posts per client address; unknown manage links are 40
   t.ok(limited.headers['retry-after']);
   // Reads are not limited.
   t.equal((await a.app.inject({ method: 'GET', url: `/networks/${SLUG}/signup` })).statusCode, 200);
+  // Other refusals are pages too: an oversized form (413) from the pages' own error handler.
+  const big = await a.app.inject({ method: 'POST', url: `/manage/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/proposals`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `title=${'x'.repeat(20_000)}` });
+  t.equal(big.statusCode, 413);
+  t.match(big.headers['content-type'], /^text\/html/);
   for (const url of ['/manage/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '/manage/short', '/manage/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/receipt']) {
     const res = await a.app.inject({ method: 'GET', url });
     t.equal(res.statusCode, 404, url);

@@ -23,7 +23,7 @@ export interface Limits {
   apiPerMinute: number;
   /** Failed authentications per client address per 15 minutes before further failures get 429. */
   authFailures: number;
-  /** Self-service form submissions (POST) per client address per minute (default 20). */
+  /** Self-service form submissions (POST) per client address and form route per minute (default 20). */
   formPostsPerMinute?: number;
   /** Event-loop delay (ms) above which requests get 503. */
   maxEventLoopDelay: number;

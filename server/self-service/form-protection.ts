@@ -1,7 +1,8 @@
 // What protects the public forms, for the routes registered after it in the self-service plugin context:
 // urlencoded bodies (@fastify/formbody), CSRF tokens (@fastify/csrf-protection: double submit, the secret in
 // a signed, HttpOnly, SameSite=Strict cookie, the token in a hidden form field `_csrf`) and a budget of form
-// submissions per client address (@fastify/rate-limit, keyed like the API's: IPv6 by its /64).
+// submissions per client address and form route (@fastify/rate-limit, keyed like the API's: IPv6 by its /64;
+// its local store counts each route apart).
 // The cookie signing key is derived from the service's link key, so no new setting is needed.
 import { createHmac } from 'node:crypto';
 import cookie from '@fastify/cookie';

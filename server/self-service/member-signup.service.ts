@@ -59,6 +59,11 @@ export function memberSignupService(db: Db, baseUrl: string, now: () => Date = (
       return network;
     },
 
+    /** Whether the contact may still change or withdraw the membership (the deadline has not passed). */
+    changeable(member: MemberRow): boolean {
+      return signupState(networks.getRow(member.networkSlug), now()) !== 'closed';
+    },
+
     changeContact(member: MemberRow, contact: ContactInput): void {
       selfServiceWrite(db, () => {
         this.assertChangeable(member);

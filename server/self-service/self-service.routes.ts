@@ -105,13 +105,7 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
   const memberView = (member: ReturnType<typeof memberOf>, token: string, ctx: PageContext): MemberView => {
     const network = db.select().from(networks).where(eq(networks.slug, member.networkSlug)).get()!;
     const municipality = db.select().from(municipalities).where(eq(municipalities.code, member.municipalityCode)).get()!;
-    let changeable = true;
-    try {
-      members.assertChangeable(member);
-    } catch {
-      changeable = false;
-    }
-    return { member, network, municipality, changeable, manageUrl: manageUrl(ctx, token) };
+    return { member, network, municipality, changeable: members.changeable(member), manageUrl: manageUrl(ctx, token) };
   };
 
   // ---- Municipality sign-up ----
