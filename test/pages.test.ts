@@ -218,6 +218,15 @@ t.test('ETag, 304, HEAD, compression', async (t) => {
   const gz = await a.app.inject({ url, headers: { 'accept-encoding': 'gzip' } });
   t.equal(gz.headers['content-encoding'], 'gzip');
   t.equal(gz.headers.etag, etag);
+  // Other spellings of the same URL are answered from the same kept page: a page is kept once per language.
+  const kept = a.app.pages.size();
+  for (const spelling of [`${url}/`, `/meetings/%6D${s.meetingId.slice(1)}`, `${url}?utm=x`]) {
+    const res = await a.app.inject({ url: spelling });
+    t.equal(res.statusCode, 200, spelling);
+    t.equal(res.headers.etag, etag, `${spelling}: the same page`);
+    t.match(res.body, new RegExp(`href="/meetings/${s.meetingId}\\?lang=en"`), `${spelling}: the language switch links to the canonical path`);
+  }
+  t.equal(a.app.pages.size(), kept, 'and nothing more is kept');
 });
 
 t.test('page cache: a change shows on the next request; another network’s kept page is not rendered again', async (t) => {
