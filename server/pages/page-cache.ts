@@ -92,9 +92,10 @@ export function pageCache(db: Db, options: PageCacheOptions = {}) {
 
   /** Reads the audit trail since the last look and drops the pages of the networks written to. */
   function refresh(): void {
-    lookedAt = clock();
-    // Inside a transaction (a write in progress) the trail may hold rows that are rolled back yet.
+    // Inside a transaction (a write in progress) the trail may hold rows that are rolled back yet: the next
+    // lookup looks again.
     if (sqlite.inTransaction) return;
+    lookedAt = clock();
     const last = q.lastId.get() as number;
     if (last === seen) return;
     const rows = q.since.all(seen) as { slug: string | null; token: number }[];
