@@ -218,6 +218,15 @@ t.test('ETag, 304, HEAD, compression', async (t) => {
   const gz = await a.app.inject({ url, headers: { 'accept-encoding': 'gzip' } });
   t.equal(gz.headers['content-encoding'], 'gzip');
   t.equal(gz.headers.etag, etag);
+  // Other spellings of the same URL are answered from the same kept page: a page is kept once per language.
+  const kept = a.app.pages.size();
+  for (const spelling of [`${url}/`, `/meetings/%6D${s.meetingId.slice(1)}`, `${url}?utm=x`]) {
+    const res = await a.app.inject({ url: spelling });
+    t.equal(res.statusCode, 200, spelling);
+    t.equal(res.headers.etag, etag, `${spelling}: the same page`);
+    t.match(res.body, new RegExp(`href="/meetings/${s.meetingId}\\?lang=en"`), `${spelling}: the language switch links to the canonical path`);
+  }
+  t.equal(a.app.pages.size(), kept, 'and nothing more is kept');
 });
 
 t.test('page cache: a change shows on the next request; another network’s kept page is not rendered again', async (t) => {
@@ -282,8 +291,19 @@ t.test('page cache: writes from elsewhere are noticed within a second; sign-up w
   cache.store('da /x', '<p>x</p>', { network: PAGES_SLUG }, now + 5000);
   now += 5000;
   t.equal(cache.lookup('da /x'), undefined, 'expired when the sign-up window opens or closes');
+  // Inside a write's transaction nothing is read from the trail (it may be rolled back) and nothing is kept.
+  const sqlite = a.app.db.$client;
+  sqlite.prepare('BEGIN IMMEDIATE').run();
+  sqlite.prepare("UPDATE networks SET purpose = 'rulles tilbage' WHERE slug = ?").run(OTHER_SLUG);
+  cache.refresh();
+  t.ok(cache.lookup('da /y'), 'not dropped for a write that is not committed');
+  cache.store('da /w', '<p>w</p>', { network: OTHER_SLUG }, null);
+  t.equal(cache.lookup('da /w'), undefined, 'a page rendered inside a transaction is sent, not kept');
+  sqlite.prepare('ROLLBACK').run();
+  cache.refresh();
+  t.ok(cache.lookup('da /y'), 'the rolled-back write drops nothing');
   cache.store('da /z', '<p>z</p>', 'all', null);
-  a.app.db.$client.prepare("UPDATE networks SET purpose = 'igen' WHERE slug = ?").run(OTHER_SLUG);
+  sqlite.prepare("UPDATE networks SET purpose = 'igen' WHERE slug = ?").run(OTHER_SLUG);
   cache.refresh();
   t.equal(cache.size(), 0, 'the front page and the other network’s page go');
 });
@@ -370,4 +390,21 @@ t.test('over a real socket a kept page takes the light path: no router, no reque
   const changed = await fetch(url, { headers: { 'if-none-match': etag } });
   t.equal(changed.status, 200, 'a write drops the kept page');
   t.match(await changed.text(), /Odense Congress Center, Sal 1/);
+});
+
+t.test('a page that fails is an HTML error page that tells nothing of the cause', async (t) => {
+  const a = await makeApp(t);
+  const s = await seedPages(a.app, a.auth);
+  a.app.db.$client.prepare("UPDATE releases SET snapshot = '{not json' WHERE meeting_id = ?").run(s.meetingId);
+  for (const [url, title] of [
+    [`/meetings/${s.meetingId}`, 'Der opstod en fejl'],
+    [`/meetings/${s.meetingId}?lang=en`, 'Something went wrong'],
+  ] as const) {
+    const res = await a.app.inject({ url });
+    t.equal(res.statusCode, 500);
+    t.equal(res.headers['content-type'], 'text/html; charset=utf-8');
+    t.match(res.body, new RegExp(`<h1>${title}</h1>`));
+    t.notMatch(res.body, /JSON|SyntaxError|at /, 'no internals');
+  }
+  t.equal(a.app.pages.size(), 0, 'nothing kept');
 });

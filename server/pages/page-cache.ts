@@ -11,7 +11,7 @@ import { compressed, strongEtag } from '../feeds/feed-bodies.js';
 import { chooseEncoding } from '../feeds/feed-cache.js';
 import { etagMatches } from '../feeds/feed-http.js';
 import { PAGE_HEADERS, queryLang, urlPath } from './page-http.js';
-import { pickLang } from './i18n.js';
+import { pickLang, type Lang } from './i18n.js';
 
 /** Pages are revalidated on every use (a cheap 304): a change must show at once. */
 export const PAGE_CACHE_CONTROL = 'public, no-cache';
@@ -42,9 +42,30 @@ export interface PageCacheOptions {
   recheckMs?: number;
 }
 
-/** The key a request's page is kept under: its language and its path as sent. */
+/** The key a page is kept under: its language and its canonical path (`/meetings/<id, percent-encoded>`). */
+export const pageKeyOf = (lang: Lang, path: string): string => `${lang} ${path}`;
+
+const langs = new Map<string, Lang>();
+/** The language of a request (`?lang=`, then Accept-Language), remembered per header value on the light path. */
+function requestLangOf(url: string, acceptLanguage: string | undefined): Lang {
+  const query = queryLang(url);
+  if (query !== undefined || acceptLanguage === undefined) return pickLang(query, acceptLanguage);
+  let lang = langs.get(acceptLanguage);
+  if (lang === undefined) {
+    lang = pickLang(undefined, acceptLanguage);
+    if (langs.size < 1000) langs.set(acceptLanguage, lang);
+  }
+  return lang;
+}
+
+/**
+ * The key a request would find its page under: its path as sent. A page is kept under its canonical path
+ * only (pages.routes.ts), so another spelling of the same URL (percent-encoded, a trailing slash) is not
+ * found here and goes to the router, which answers it from the canonical entry: however many spellings
+ * are tried, a page is kept once per language.
+ */
 export function pageKey(url: string, acceptLanguage: string | undefined): string {
-  return `${pickLang(queryLang(url), acceptLanguage)} ${urlPath(url)}`;
+  return pageKeyOf(requestLangOf(url, acceptLanguage), urlPath(url));
 }
 
 export function pageCache(db: Db, options: PageCacheOptions = {}) {
@@ -71,9 +92,10 @@ export function pageCache(db: Db, options: PageCacheOptions = {}) {
 
   /** Reads the audit trail since the last look and drops the pages of the networks written to. */
   function refresh(): void {
-    lookedAt = clock();
-    // Inside a transaction (a write in progress) the trail may hold rows that are rolled back yet.
+    // Inside a transaction (a write in progress) the trail may hold rows that are rolled back yet: the next
+    // lookup looks again.
     if (sqlite.inTransaction) return;
+    lookedAt = clock();
     const last = q.lastId.get() as number;
     if (last === seen) return;
     const rows = q.since.all(seen) as { slug: string | null; token: number }[];
