@@ -265,6 +265,7 @@ t.test('registration closed: the form says so and a POST saves nothing', async (
   });
   t.equal(post.statusCode, 409);
   t.match(post.body, 'Tilmeldingen til mødet er lukket.');
+  t.same(await validateHtml(post.body), [], 'the closed form validates');
   t.equal(count(a, participants), 0);
   // A draft meeting has no form at all.
   const draft = (await a.as({ method: 'POST', url: `/api/v1/networks/${SLUG}/meetings`, payload: { title: 'Kladde', date: '2099-01-01', startTime: '10:00', endTime: '12:00' } })).json();
@@ -334,7 +335,9 @@ t.test('proposals and votes from the manage page', async (t) => {
   t.match(after.body, '1 stemme');
   t.match(after.body, 'Du har stemt');
   // Voting twice: the conflict page, still one vote.
-  t.equal((await submit(a.app, two, {}, `${two}/proposals/${id}/vote`)).statusCode, 409);
+  const twice = await submit(a.app, two, {}, `${two}/proposals/${id}/vote`);
+  t.equal(twice.statusCode, 409);
+  t.same(await validateHtml(twice.body), [], 'the 409 page validates');
   t.equal((await a.as({ method: 'GET', url: `/api/v1/proposals/${id}` })).json().votes, 1);
   // The network page (kept by the page cache) shows the proposal with its votes at once.
   const network = await a.app.inject({ method: 'GET', url: `/networks/${SLUG}` });
@@ -351,6 +354,7 @@ t.test('CSRF: a POST without a valid token is refused with a 403 page, nothing s
   t.equal(none.statusCode, 403);
   t.match(none.headers['content-type'], /^text\/html/);
   t.match(none.body, 'Formularen er udløbet');
+  t.same(await validateHtml(none.body), [], 'the 403 page validates');
   const session = formSession(await a.app.inject({ method: 'GET', url: `/networks/${SLUG}/signup` }));
   const forged = await a.app.inject({ method: 'POST', url: `/networks/${SLUG}/signup?lang=en`, headers: { ...form, cookie: session.cookie }, payload: new URLSearchParams({ ...fields, _csrf: 'forged' }).toString() });
   t.equal(forged.statusCode, 403);
@@ -372,6 +376,7 @@ t.test('rate limit on form posts per client address; unknown manage links are 40
   const limited = await signup(a, bad);
   t.equal(limited.statusCode, 429);
   t.match(limited.body, 'For mange forsøg');
+  t.same(await validateHtml(limited.body), [], 'the 429 page validates');
   t.ok(limited.headers['retry-after']);
   // Reads are not limited.
   t.equal((await a.app.inject({ method: 'GET', url: `/networks/${SLUG}/signup` })).statusCode, 200);
