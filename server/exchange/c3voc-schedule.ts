@@ -88,7 +88,7 @@ const TRANSLIT: Record<string, string> = { æ: 'ae', ø: 'oe', å: 'aa', ß: 'ss
 export function asciiSlug(text: string, sep = '-'): string {
   return text
     .toLowerCase()
-    .replace(/[æøåß]/g, (c) => TRANSLIT[c]!)
+    .replace(/[\u00e6\u00f8\u00e5\u00df]/g, (c) => TRANSLIT[c]!)
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .replace(/[^a-z0-9]+/g, sep)

@@ -80,7 +80,7 @@ function registrationItem(ctx: PageContext, r: ManagedRegistration, csrf: string
   const fieldName = `track-${r.id}`;
   return html`<li>
 <h3>${r.meeting.title}</h3>
-<p>${meetingWhen(ctx, r.meeting)}${r.track ? html` · ${p.trackLabel(r.track.name)}` : ''}</p>
+<p>${meetingWhen(ctx, r.meeting)}${r.track ? html` &middot; ${p.trackLabel(r.track.name)}` : ''}</p>
 <p class="status"><strong>${statusLine(ctx, r)}</strong></p>
 ${r.changeable && otherTracks.length > 0
   ? html`<form method="post" action="${actionOf(ctx, `${base}/track`)}" novalidate>
@@ -167,9 +167,9 @@ ${inputField({ name: 'description', label: f.description, value: state.values.de
 ${o.proposals.length === 0
   ? html`<p>${pr.none}</p>`
   : html`<ol class="proposals">${o.proposals.map(
-      (x) => html`<li><strong>${x.title}</strong> · ${pr.votes(x.votes)}
+      (x) => html`<li><strong>${x.title}</strong> &middot; ${pr.votes(x.votes)}
 ${x.voted
-  ? html` · ${pr.voted}`
+  ? html` &middot; ${pr.voted}`
   : html`<form method="post" action="${actionOf(ctx, `${ctx.path}/proposals/${x.id}/vote`)}" class="inline">
 ${csrfField(state.csrf)}
 <button type="submit">${pr.vote(x.title)}</button>
