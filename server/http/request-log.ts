@@ -19,7 +19,7 @@ export const REDACTED = '[redacted]';
 const decodeAscii = (s: string): string => s.replace(/%([0-7][0-9a-f])/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
 /** Path segments after which a URL holds a secret: personal feeds, self-service manage links. */
-const SECRET_AFTER = ['/personal', '/manage'];
+const SECRET_AFTER = /\/(?:personal|manage)/;
 
 /**
  * A URL no route matched (a 404, malformed percent-encoding, an overlong segment): there are no parameters
@@ -29,11 +29,8 @@ const SECRET_AFTER = ['/personal', '/manage'];
 function unroutedUrl(url: string): string {
   const end = url.search(/[?#]/);
   const path = decodeAscii(end === -1 ? url : url.slice(0, end));
-  const lower = path.toLowerCase();
-  const hits = SECRET_AFTER.map((s) => [lower.indexOf(s), s.length] as const).filter(([at]) => at !== -1);
-  if (hits.length === 0) return url;
-  const [at, length] = hits.reduce((a, b) => (b[0] < a[0] ? b : a));
-  return `${path.slice(0, at + length)}/${REDACTED}`;
+  const hit = SECRET_AFTER.exec(path.toLowerCase());
+  return hit === null ? url : `${path.slice(0, hit.index + hit[0].length)}/${REDACTED}`;
 }
 
 /** The request's URL as logged: its matched route's secret parameters replaced by a placeholder. */

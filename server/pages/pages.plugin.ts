@@ -24,11 +24,6 @@ export async function pagesPlugin(app: FastifyInstance, { cache, clock }: PagesO
     reply.headers(PAGE_HEADERS);
     done();
   });
-  // A write made here (the self-service forms) drops the kept pages it changes before its answer goes out.
-  app.addHook('onSend', (request, _reply, payload, done) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') cache.refresh();
-    done(null, payload);
-  });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = err instanceof AppError ? err.status : (err.statusCode ?? 500);
@@ -45,10 +40,7 @@ export async function pagesPlugin(app: FastifyInstance, { cache, clock }: PagesO
     reply.headers(CSS_HEADERS).send(SITE_CSS);
   });
 
-  // ---- page routes (pages helper) ----
   await app.register(pageRoutes, { cache, ...(clock ? { clock } : {}) });
-
-  // ---- self-service form routes (forms helper): one line each, e.g. `await app.register(selfServiceRoutes);` ----
+  // The forms' writes drop the kept pages they change through app.afterWrite(), before their 303 goes out.
   await app.register(selfServiceRoutes);
-  // ---- end of self-service form routes ----
 }

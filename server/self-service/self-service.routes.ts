@@ -48,6 +48,18 @@ function fieldErrorOf(err: unknown): FieldErrors | null {
   return hit ? { [hit[0]]: hit[1] } : null;
 }
 
+/** Runs a service call: a refusal that concerns a field comes back as its field errors, anything else is thrown on. */
+function fieldRefusal(work: () => unknown): FieldErrors | null {
+  try {
+    work();
+    return null;
+  } catch (err) {
+    const errors = fieldErrorOf(err);
+    if (errors) return errors;
+    throw err;
+  }
+}
+
 export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app;
   const baseUrl = app.config.publicBaseUrl;
@@ -240,26 +252,16 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
     const values = formValues(request.body);
     const parsed = parseForm(trackForm, values);
     if (!parsed.ok) return showManage(request, reply, token!, { values: {}, errors: parsed.errors, registrationId: id }, 422);
-    try {
-      manage.changeTrack(participant, id!, parsed.value.track);
-    } catch (err) {
-      const errors = fieldErrorOf(err);
-      if (errors) return showManage(request, reply, token!, { values: {}, errors, registrationId: id }, 422);
-      throw err;
-    }
+    const refused = fieldRefusal(() => manage.changeTrack(participant, id!, parsed.value.track));
+    if (refused) return showManage(request, reply, token!, { values: {}, errors: refused, registrationId: id }, 422);
     return redirect(reply, manageContext(request, token!), `${managePath(token!)}?done=track`);
   });
   app.post('/manage/:token/meetings/:id/register', { schema: { hide: true }, ...post }, (request, reply) => {
     const { token, id } = request.params as Params;
     const participant = participantOf(token!);
     const track = formValues(request.body).track;
-    try {
-      manage.register(participant, id!, track ? track : null);
-    } catch (err) {
-      const errors = fieldErrorOf(err);
-      if (errors) return showManage(request, reply, token!, { values: {}, errors, registrationId: id }, 422);
-      throw err;
-    }
+    const refused = fieldRefusal(() => manage.register(participant, id!, track ? track : null));
+    if (refused) return showManage(request, reply, token!, { values: {}, errors: refused, registrationId: id }, 422);
     return redirect(reply, manageContext(request, token!), `${managePath(token!)}?done=registered`);
   });
   app.post('/manage/:token/registrations/:id/cancel', { schema: { hide: true }, ...post }, (request, reply) => {
@@ -273,13 +275,8 @@ export async function selfServiceRoutes(app: FastifyInstance): Promise<void> {
     const values = formValues(request.body);
     const parsed = parseForm(proposalForm, values);
     if (!parsed.ok) return showManage(request, reply, token!, { values, errors: parsed.errors }, 422);
-    try {
-      manage.propose(participant, { meetingId: parsed.value.meeting, title: parsed.value.title, description: parsed.value.description });
-    } catch (err) {
-      const errors = fieldErrorOf(err);
-      if (errors) return showManage(request, reply, token!, { values, errors }, 422);
-      throw err;
-    }
+    const refused = fieldRefusal(() => manage.propose(participant, { meetingId: parsed.value.meeting, title: parsed.value.title, description: parsed.value.description }));
+    if (refused) return showManage(request, reply, token!, { values, errors: refused }, 422);
     return redirect(reply, manageContext(request, token!), `${managePath(token!)}?done=proposed`);
   });
   app.post('/manage/:token/proposals/:id/vote', { schema: { hide: true }, ...post }, (request, reply) => {
